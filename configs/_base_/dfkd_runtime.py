@@ -1,0 +1,22 @@
+# Runtime of data-free distillation runs (on top of default_runtime.py).
+_base_ = ['./default_runtime.py']
+
+# The generator and the student are wrapped for DDP one by one; frozen
+# teachers are only moved to the device.
+model_wrapper_cfg = dict(
+    type='MMSeparateDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+
+custom_hooks = [
+    # Scores the teacher on the val set before training; stops a run whose
+    # teacher is broken (wrong checkpoint or normalisation).
+    dict(type='TeacherCheckHook', min_top1=20.0),
+    # PNG grids of generated images under work_dir/synthetic/.
+    dict(type='SyntheticImageHook', interval=1000, num_images=64),
+]
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=500)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+log_processor = dict(by_epoch=False)

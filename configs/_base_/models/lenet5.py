@@ -1,0 +1,17 @@
+# LeNet-5 as used by DAFL / DFAD / RDSKD (ReLU, max-pool, 1x32x32 input) and
+# the DAFL variant of LeNet-5-Half (every width halved). See
+# shared small-benchmarks §6 and docs/models.md.
+lenet5 = dict(  # 61,706 parameters
+    _scope_='mmpretrain',  # nested types resolve in mmpretrain
+    type='ImageClassifier',
+    backbone=dict(type='mmdfkd.DAFLLeNet5', in_channels=1,
+                  channels=(6, 16, 120)),
+    head=dict(type='StackedLinearClsHead', num_classes=10, in_channels=120,
+              mid_channels=[84]))
+lenet5_half = dict(  # 15,738 parameters
+    _scope_='mmpretrain',  # nested types resolve in mmpretrain
+    type='ImageClassifier',
+    backbone=dict(type='mmdfkd.DAFLLeNet5', in_channels=1,
+                  channels=(3, 8, 60)),
+    head=dict(type='StackedLinearClsHead', num_classes=10, in_channels=60,
+              mid_channels=[42]))

@@ -1,0 +1,107 @@
+"""The base of every data-free KD algorithm."""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+
+from mmdfkd.registry import MODELS
+from mmdfkd.utils import DFKDInputError, build_teacher
+
+
+@MODELS.register_module()
+class BaseDFKD(BaseModel):
+    """Owns the frozen teacher(s), the student and the generator.
+
+    A subclass implements ``train_step(data, optim_wrapper)`` as the paper's
+    Algorithm 1: ``data`` holds latent codes (:class:`LatentDataset`), and
+    ``optim_wrapper`` is an ``OptimWrapperDict`` keyed by submodule name
+    (``generator``, ``student``). Validation and testing run the student on
+    real images (``mode='predict'``), scored by mmpretrain's ``Accuracy``.
+
+    Teachers are built by :func:`mmdfkd.utils.build_teacher`: strictly loaded
+    with ``weights_only=True``, frozen, and kept in eval mode by
+    :meth:`train`, so their BN statistics never change.
+
+    Args:
+        student (dict): Student config, e.g. an ``mmpretrain.ImageClassifier``.
+        generator (dict): Generator config.
+        teacher (dict, optional): One teacher, ``dict(model=..., checkpoint=
+            ...)``; becomes ``self.teacher``.
+        teachers (dict, optional): Several teachers ``{name: dict(model=...,
+            checkpoint=...)}``; becomes ``self.teachers`` (an
+            ``nn.ModuleDict``). Give exactly one of ``teacher``/``teachers``.
+        data_preprocessor (dict, optional): Defaults to
+            ``DFKDDataPreprocessor`` without normalisation.
+        init_cfg (dict, optional): Defaults to None.
+    """
+
+    def __init__(self,
+                 student: dict,
+                 generator: dict,
+                 teacher: Optional[dict] = None,
+                 teachers: Optional[Dict[str, dict]] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='DFKDDataPreprocessor')
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if (teacher is None) == (teachers is None):
+            raise DFKDInputError(
+                'give exactly one of `teacher` (one) or `teachers` (a dict '
+                'of several) to the algorithm.')
+        if teacher is not None:
+            self.teacher = build_teacher(teacher)
+        else:
+            self.teachers = nn.ModuleDict(
+                {name: build_teacher(cfg)
+                 for name, cfg in teachers.items()})
+        self.student = MODELS.build(student)
+        self.generator = MODELS.build(generator)
+
+    def frozen_teachers(self) -> Dict[str, nn.Module]:
+        """``{name: teacher}``; the single teacher is named ``teacher``."""
+        if hasattr(self, 'teachers'):
+            return dict(self.teachers.items())
+        return dict(teacher=self.teacher)
+
+    def train(self, mode: bool = True) -> 'BaseDFKD':
+        super().train(mode)
+        for teacher in self.frozen_teachers().values():
+            teacher.eval()  # teacher BN statistics are never updated
+        return self
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor') -> Union[torch.Tensor, List]:
+        """Run the student: ``'tensor'`` gives logits, ``'predict'`` data
+        samples for mmpretrain's metrics. Training is ``train_step``."""
+        if mode == 'loss':
+            raise NotImplementedError(
+                f'{type(self).__name__} trains in train_step; mode="loss" '
+                'has no meaning for a data-free algorithm.')
+        return self.student(inputs, data_samples, mode=mode)
+
+    @torch.no_grad()
+    def teacher_logits(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Logits (N, K) of every teacher on normalised images."""
+        return {name: teacher(inputs)
+                for name, teacher in self.frozen_teachers().items()}
+
+    def parse_losses(
+        self, losses: Dict[str, torch.Tensor]
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """mmengine's ``parse_losses`` that stops on a non-finite loss."""
+        loss, log_vars = super().parse_losses(losses)
+        if not torch.isfinite(loss):
+            bad = [k for k, v in losses.items()
+                   if not torch.isfinite(v).all()]
+            raise DFKDInputError(
+                f'{type(self).__name__}: {", ".join(bad) or "the loss"} is '
+                f'{loss.item()} (not finite). Fix: lower the learning rates '
+                '(optim_wrapper.*.optimizer.lr), or run without --amp; '
+                'checkpoints already written are kept, resume from the last '
+                'good one with --resume.')
+        return loss, log_vars

@@ -1,0 +1,53 @@
+"""Local checkpoint loading under torch's ``weights_only`` default.
+
+torch >= 2.6 loads with ``weights_only=True``, which rejects the run
+checkpoints mmengine writes (their ``message_hub`` holds ``HistoryBuffer``
+objects and numpy arrays), so resume and ``load_from`` fail. Allow-listing
+those globals needs ``builtins.getattr``, which defeats the point. mmdfkd
+therefore keeps ``weights_only=True`` for every local file and unpickles in
+full only inside :func:`trusted_checkpoints`, which :class:`DFKDRunner` enters
+for its own ``load_checkpoint`` (``resume`` and ``load_from``). Teachers never
+go through here (see :func:`mmdfkd.utils.load_state_dict_safely`).
+"""
+import os.path as osp
+import pickle
+import threading
+from contextlib import contextmanager
+
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from mmdfkd.utils import DFKDInputError
+from mmdfkd.utils.teacher import CONVERT_HINT
+
+_state = threading.local()
+
+
+@contextmanager
+def trusted_checkpoints():
+    """Allow full unpickling of local checkpoints inside this block."""
+    previous = getattr(_state, 'trusted', False)
+    _state.trusted = True
+    try:
+        yield
+    finally:
+        _state.trusted = previous
+
+
+@CheckpointLoader.register_scheme(prefixes='', force=True)
+def load_from_local(filename: str, map_location=None):
+    """mmengine's local scheme, with full unpickling only when trusted."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    if getattr(_state, 'trusted', False):
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise DFKDInputError(
+            f'refusing to unpickle {filename}: it holds more than weights and '
+            'only the run\'s own checkpoints (resume/load_from) are loaded '
+            'in full. ' + CONVERT_HINT.format(path=filename)) from e

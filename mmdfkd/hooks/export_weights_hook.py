@@ -1,0 +1,46 @@
+"""Write the trained model as a plain, weights-only state dict."""
+import os.path as osp
+
+import torch
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmdfkd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class ExportWeightsHook(Hook):
+    """Save ``{'state_dict': ..., 'meta': ...}`` to ``work_dir/filename``.
+
+    mmengine's run checkpoints carry optimizer state and a ``message_hub`` of
+    Python objects, so ``torch.load(weights_only=True)`` refuses them, and
+    mmdfkd loads teachers only that way. Teacher-training configs add this
+    hook, so the weights a distillation config points at are a plain state
+    dict (tensors, strings and numbers only), at a path that does not depend
+    on the number of epochs. Written at the end of training.
+
+    Args:
+        filename (str): File name inside ``work_dir``. Defaults to
+            'weights.pth'.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, filename: str = 'weights.pth'):
+        self.filename = filename
+
+    @master_only
+    def after_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        meta = dict(
+            epoch=runner.epoch,
+            iter=runner.iter,
+            config=osp.basename(runner.cfg.filename or ''),
+            classes=list(
+                getattr(runner.train_dataloader.dataset, 'metainfo',
+                        {}).get('classes', ()) or ()))
+        path = osp.join(runner.work_dir, self.filename)
+        torch.save(dict(state_dict=model.state_dict(), meta=meta), path)
+        runner.logger.info(f'Plain weights written to {path}')

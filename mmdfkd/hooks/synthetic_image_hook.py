@@ -1,0 +1,74 @@
+"""Save grids of generated images while a data-free run trains."""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from torchvision.utils import make_grid, save_image
+
+from mmdfkd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class SyntheticImageHook(Hook):
+    """Every ``interval`` iterations, save a grid of generated images.
+
+    The images come from a fixed set of latent codes (so grids from different
+    iterations are comparable), are de-normalised with the algorithm's
+    ``data_preprocessor`` mean/std into the teacher's input space, written
+    as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the visualizer's
+    backends (TensorBoard, W&B, ... when configured) as ``synthetic``.
+
+    Args:
+        interval (int): Iterations between grids. Defaults to 500.
+        num_images (int): Images per grid. Defaults to 64.
+        seed (int): Seed of the fixed latent codes. Defaults to 0.
+        out_dir (str, optional): Folder for the PNGs. Defaults to
+            ``{work_dir}/synthetic``.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 interval: int = 500,
+                 num_images: int = 64,
+                 seed: int = 0,
+                 out_dir: Optional[str] = None):
+        self.interval = interval
+        self.num_images = num_images
+        self.seed = seed
+        self.out_dir = out_dir
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if self.every_n_train_iters(runner, self.interval) or \
+                self.is_last_train_iter(runner):
+            self.save_grid(runner)
+
+    @torch.no_grad()
+    def save_grid(self, runner) -> str:
+        """Generate, save and log one grid; return the PNG's path."""
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        gen = torch.Generator().manual_seed(self.seed)
+        latent_dim = runner.train_dataloader.dataset.latent_dim
+        z = torch.randn(self.num_images, latent_dim, generator=gen)
+        was_training = model.generator.training
+        model.generator.eval()
+        images = model.generator(z.to(model.data_preprocessor.device))
+        model.generator.train(was_training)
+        images = model.data_preprocessor.denormalize(images.float()).cpu()
+        if images.size(1) not in (1, 3):
+            images = images[:, :3]
+        grid = make_grid(images, nrow=int(self.num_images**0.5))  # (C, H, W)
+        out_dir = self.out_dir or osp.join(runner.work_dir, 'synthetic')
+        path = osp.join(out_dir, f'iter_{runner.iter + 1}.png')
+        if runner.rank == 0:
+            import os
+            os.makedirs(out_dir, exist_ok=True)
+            save_image(grid, path)
+        runner.visualizer.add_image(
+            'synthetic', (grid.permute(1, 2, 0) * 255).byte().numpy(),
+            step=runner.iter + 1)
+        return path

@@ -1,0 +1,75 @@
+"""Measure the teacher on the validation set before training starts."""
+from typing import Dict, Optional
+
+import torch
+from mmengine.dist import all_reduce
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmdfkd.registry import HOOKS
+from mmdfkd.utils import DFKDInputError
+
+
+@HOOKS.register_module()
+class TeacherCheckHook(Hook):
+    """Score every teacher on the validation set once, before training.
+
+    A data-free run cannot tell a broken teacher (wrong checkpoint, wrong
+    normalisation, wrong class order) from a hard task: the student just
+    learns noise. This hook measures each teacher's top-1 accuracy on the
+    validation loader, logs it, stops the run with a clear error when it is
+    below ``min_top1``, and logs it again next to the student's accuracy
+    (``val/teacher_top1``) at every validation.
+
+    Args:
+        min_top1 (float): Floor in percent. Defaults to 0 (only measure).
+        max_batches (int, optional): Score at most this many validation
+            batches per rank (for huge validation sets). Defaults to None.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, min_top1: float = 0.0,
+                 max_batches: Optional[int] = None):
+        self.min_top1 = min_top1
+        self.max_batches = max_batches
+        self.teacher_top1: Dict[str, float] = {}
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        counts: Dict[str, torch.Tensor] = {}
+        for i, batch in enumerate(runner.val_dataloader):
+            if self.max_batches is not None and i >= self.max_batches:
+                break
+            data = model.data_preprocessor(batch, False)
+            labels = torch.cat([
+                s.gt_label.view(-1) for s in data['data_samples']
+            ]).to(data['inputs'].device)
+            for name, logits in model.teacher_logits(data['inputs']).items():
+                hits = (logits.argmax(dim=1) == labels).sum().float()
+                c = counts.setdefault(
+                    name, torch.zeros(2, device=labels.device))
+                c += torch.stack([hits, hits.new_tensor(labels.numel())])
+        for name, c in counts.items():
+            all_reduce(c)
+            self.teacher_top1[name] = (100 * c[0] / c[1].clamp(min=1)).item()
+        runner.logger.info('Teacher top-1 on the validation set: ' + ', '.join(
+            f'{n} {a:.2f}%' for n, a in self.teacher_top1.items()))
+        broken = {n: a for n, a in self.teacher_top1.items()
+                  if a < self.min_top1}
+        if broken:
+            raise DFKDInputError(
+                'teacher accuracy below the floor of '
+                f'{self.min_top1:.1f}%: ' + ', '.join(
+                    f'{n} {a:.2f}%' for n, a in broken.items()) +
+                '. Fix: check the teacher checkpoint and that the '
+                "algorithm's data_preprocessor mean/std match the teacher's "
+                'training normalisation (or lower custom_hooks '
+                'TeacherCheckHook.min_top1).')
+        for name, acc in self.teacher_top1.items():
+            runner.message_hub.update_info(f'{name}_top1', acc)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        for name, acc in self.teacher_top1.items():
+            runner.message_hub.update_scalar(f'val/{name}_top1', acc)

@@ -1,0 +1,32 @@
+"""Tiny helpers shared by several algorithms."""
+from contextlib import contextmanager, nullcontext
+from typing import Dict, Iterator
+
+import torch
+import torch.nn as nn
+
+
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[None]:
+    """Run ``module`` without accumulating gradients on its parameters.
+
+    Gradients still flow *through* it (e.g. from the student's logits back to
+    the generator's images). Under DDP the module's ``no_sync`` is entered as
+    well, so the wrapper does not wait for gradients that never come. The
+    ``requires_grad`` flags are restored on exit.
+    """
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    sync = module.no_sync() if hasattr(module, 'no_sync') else nullcontext()
+    try:
+        with sync:
+            yield
+    finally:
+        for param, flag in zip(module.parameters(), flags):
+            param.requires_grad_(flag)
+
+
+def add_prefix(log_vars: Dict[str, torch.Tensor],
+               prefix: str) -> Dict[str, torch.Tensor]:
+    """``{'loss': x}`` -> ``{'<prefix>.loss': x}``."""
+    return {f'{prefix}.{k}': v for k, v in log_vars.items()}

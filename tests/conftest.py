@@ -1,0 +1,46 @@
+"""Shared fixtures: the mmdfkd scope and a small trained digits teacher."""
+import os
+import os.path as osp
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from mmdfkd.utils import register_all_modules  # noqa: E402
+
+register_all_modules()
+torch.set_num_threads(2)
+
+
+@pytest.fixture(scope='session')
+def root() -> str:
+    return ROOT
+
+
+@pytest.fixture(scope='session')
+def digits_teacher(tmp_path_factory) -> str:
+    """Train the digits LeNet-5 teacher config (shortened); return the path
+    of its plain weights."""
+    from mmengine.config import Config
+
+    from mmdfkd.engine import build_runner
+    work_dir = str(tmp_path_factory.mktemp('teacher'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs/teachers/teacher_lenet5_digits.py'))
+    cfg.work_dir = work_dir
+    cfg.train_cfg.max_epochs = 12
+    cfg.train_cfg.val_interval = 12
+    cfg.param_scheduler.T_max = 12
+    cfg.default_hooks.logger.interval = 100
+    cfg.launcher = 'none'
+    build_runner(cfg).train()
+    path = osp.join(work_dir, 'weights.pth')
+    assert osp.isfile(path)
+    return path
+
+
+def pytest_configure(config):
+    os.environ.setdefault('OMP_NUM_THREADS', '2')

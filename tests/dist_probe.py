@@ -1,0 +1,33 @@
+"""A test-only hook (imported with custom_imports by the torchrun test)."""
+import json
+import os.path as osp
+
+import torch
+from mmengine.hooks import Hook
+
+from mmdfkd.registry import HOOKS
+
+
+@HOOKS.register_module()
+class LatentProbeHook(Hook):
+    """Record a checksum of every latent batch, and of the trained
+    parameters, per rank, to ``work_dir/probe_rank{r}.json``."""
+
+    def __init__(self):
+        self.batches = []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.batches.append(float(data_batch['inputs'].double().sum()))
+
+    def after_train(self, runner):
+        model = runner.model.module if hasattr(runner.model,
+                                               'module') else runner.model
+        params = {
+            name: float(sum(p.double().sum() for p in
+                            getattr(model, name).parameters()))
+            for name in ('generator', 'student')
+        }
+        with open(osp.join(runner.work_dir,
+                           f'probe_rank{runner.rank}.json'), 'w') as f:
+            json.dump(dict(batches=self.batches, params=params,
+                           world_size=runner.world_size), f)

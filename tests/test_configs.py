@@ -1,0 +1,67 @@
+"""Every config in configs/ builds and runs one (shrunk) train_step.
+
+No download and no checkpoint: teachers are random (``init_random``), data
+is random, and only the modules the config names are built.
+"""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+from mmengine.optim import build_optim_wrapper
+
+from mmdfkd.registry import DATASETS, MODELS
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                         recursive=True) if '_base_' not in p)
+
+
+def _ids(path):
+    return osp.relpath(path, osp.join(ROOT, 'configs'))
+
+
+def test_there_are_configs():
+    assert len(CONFIGS) >= 10
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=_ids)
+def test_config_builds_and_steps(path):
+    cfg = Config.fromfile(path)
+    torch.manual_seed(0)
+    if 'teacher' in cfg.model or 'teachers' in cfg.model:
+        teachers = ([cfg.model.teacher] if 'teacher' in cfg.model else
+                    list(cfg.model.teachers.values()))
+        for t in teachers:
+            t.init_random = True
+        model = MODELS.build(cfg.model)
+        model.train()
+        dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
+                                      length=4))
+        data = default_collate([dataset[i] for i in range(4)])
+    else:  # a teacher-training config: one supervised step
+        from mmpretrain.structures import DataSample
+        model = MODELS.build(cfg.model)
+        model.train()
+        channels = len(model.data_preprocessor.mean)
+        size = 32
+        data = dict(
+            inputs=[torch.randint(0, 255, (channels, size, size),
+                                  dtype=torch.uint8) for _ in range(4)],
+            data_samples=[DataSample().set_gt_label(i % 3)
+                          for i in range(4)])
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    log_vars = model.train_step(data, optim)
+    assert log_vars and all(torch.isfinite(v) for v in log_vars.values())
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS if 'teachers' not in p],
+                         ids=_ids)
+def test_distillation_configs_read_no_real_training_data(path):
+    cfg = Config.fromfile(path)
+    assert cfg.train_dataloader.dataset.type == 'LatentDataset'
+    assert cfg.val_dataloader.dataset.get('split') == 'test'
+    assert cfg.val_evaluator.type == 'mmpretrain.Accuracy'

@@ -1,0 +1,58 @@
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmdfkd.models import DAFLLeNet5
+from mmdfkd.registry import MODELS
+
+
+def _num_params(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def _build_classifier(channels, mid_channels):
+    init_default_scope('mmdfkd')
+    # ``_scope_`` makes mmpretrain's own defaults (ClsDataPreprocessor, the
+    # head and loss) resolve inside ImageClassifier.
+    return MODELS.build(
+        dict(
+            type='mmpretrain.ImageClassifier',
+            _scope_='mmpretrain',
+            backbone=dict(type='mmdfkd.DAFLLeNet5', channels=channels),
+            head=dict(
+                type='StackedLinearClsHead',
+                num_classes=10,
+                in_channels=channels[2],
+                mid_channels=mid_channels)))
+
+
+def test_output_shape():
+    model = DAFLLeNet5()
+    feats = model(torch.rand(4, 1, 32, 32))
+    assert isinstance(feats, tuple) and len(feats) == 1
+    assert feats[0].shape == (4, 120)
+
+    half = DAFLLeNet5(in_channels=3, channels=(3, 8, 60))
+    assert half(torch.rand(2, 3, 32, 32))[0].shape == (2, 60)
+
+
+def test_registered():
+    init_default_scope('mmdfkd')
+    model = MODELS.build(dict(type='DAFLLeNet5', channels=(3, 8, 60)))
+    assert isinstance(model, DAFLLeNet5)
+
+
+@pytest.mark.parametrize('channels, mid_channels, expected', [
+    ((6, 16, 120), [84], 61706),
+    ((3, 8, 60), [42], 15738),
+])
+def test_classifier_param_count(channels, mid_channels, expected):
+    model = _build_classifier(channels, mid_channels)
+    assert _num_params(model) == expected
+    logits = model(torch.rand(2, 1, 32, 32))
+    assert logits.shape == (2, 10)
+
+
+def test_bad_channels():
+    with pytest.raises(ValueError, match='3 values'):
+        DAFLLeNet5(channels=(6, 16))

@@ -1,0 +1,228 @@
+"""tools/train.py end to end: distils above chance, torchrun on CPU, resume,
+and one clear error for each kind of bad input."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
+DFAD = 'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_digits.py'
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+import train as train_tool  # noqa: E402
+
+
+def run_train(args, env=None, launcher=None, nproc=1):
+    """Run tools/train.py (or dist_train.sh) in a subprocess."""
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1'
+               if nproc > 1 else '2', **(env or {}))
+    if nproc > 1:
+        cmd = ['bash', 'tools/dist_train.sh', args[0], str(nproc)] + args[1:]
+        env['PORT'] = str(29500 + os.getpid() % 1000)
+    else:
+        cmd = [sys.executable, 'tools/train.py'] + args
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+def last_top1(work_dir):
+    top1 = None
+    for log in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                         'scalars.json'))):
+        for line in open(log):
+            rec = json.loads(line)
+            top1 = rec.get('accuracy/top1', top1)
+    return top1
+
+
+def short(work_dir, teacher, iters, extra=()):
+    return [
+        '--work-dir', str(work_dir), '--cfg-options',
+        f'model.teacher.checkpoint={teacher}', f'train_cfg.max_iters={iters}',
+        f'train_cfg.val_interval={iters}', 'default_hooks.logger.interval=10',
+        *extra
+    ]
+
+
+@pytest.mark.parametrize('config,iters,floor', [(DAFL, 300, 60.0),
+                                                (DFAD, 150, 60.0)])
+def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
+                                             digits_teacher):
+    proc = run_train([config, '--amp'] + short(tmp_path, digits_teacher,
+                                               iters))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    top1 = last_top1(tmp_path)
+    assert top1 is not None and top1 >= floor, top1  # chance is 10 %
+    assert glob.glob(osp.join(tmp_path, 'synthetic', 'iter_*.png'))
+    assert 'Teacher top-1 on the validation set' in open(
+        glob.glob(osp.join(tmp_path, '*', '*.log'))[0]).read()
+
+
+def test_torchrun_two_cpu_ranks_draw_different_codes(tmp_path,
+                                                     digits_teacher):
+    cfg = tmp_path / 'probe_cfg.py'
+    cfg.write_text(
+        f"_base_ = ['{osp.join(ROOT, DAFL)}']\n"
+        "custom_imports = dict(imports=['tests.dist_probe'],\n"
+        "                      allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='LatentProbeHook')]\n")
+    proc = run_train([str(cfg)] + short(tmp_path, digits_teacher, 6),
+                     nproc=2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    probes = [json.load(open(osp.join(tmp_path, f'probe_rank{r}.json')))
+              for r in (0, 1)]
+    assert all(p['world_size'] == 2 for p in probes)
+    assert len(probes[0]['batches']) == 6
+    # different latent codes on each rank, every iteration
+    assert all(a != b for a, b in zip(probes[0]['batches'],
+                                      probes[1]['batches']))
+    # DDP kept generator and student identical across ranks
+    for name in ('generator', 'student'):
+        assert probes[0]['params'][name] == pytest.approx(
+            probes[1]['params'][name], rel=1e-6)
+
+
+def test_resume_gives_the_same_state_as_an_uninterrupted_run(
+        tmp_path, digits_teacher):
+    straight, stopped = tmp_path / 'straight', tmp_path / 'stopped'
+    ckpt = ['default_hooks.checkpoint.interval=10']
+    assert run_train([DFAD] + short(straight, digits_teacher, 20, ckpt)
+                     ).returncode == 0
+    assert run_train([DFAD] + short(stopped, digits_teacher, 10, ckpt)
+                     ).returncode == 0
+    proc = run_train([DFAD, '--resume'] +
+                     short(stopped, digits_teacher, 20, ckpt))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    a = torch.load(straight / 'iter_20.pth', weights_only=False)
+    b = torch.load(stopped / 'iter_20.pth', weights_only=False)
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    for name in ('generator', 'student'):
+        sa = a['optimizer'][name]['state']
+        sb = b['optimizer'][name]['state']
+        for k in sa:
+            for kk, v in sa[k].items():
+                assert torch.equal(torch.as_tensor(v),
+                                   torch.as_tensor(sb[k][kk]))
+
+
+# -- bad input: one clear message, exit 1, nothing in work_dir overwritten --
+
+
+@pytest.fixture
+def work_dir(tmp_path):
+    """A work_dir holding an earlier run's files."""
+    d = tmp_path / 'work'
+    d.mkdir()
+    (d / 'iter_1000.pth').write_bytes(b'earlier checkpoint')
+    (d / 'last_checkpoint').write_text('iter_1000.pth')
+    return d
+
+
+def _untouched(d):
+    return ((d / 'iter_1000.pth').read_bytes() == b'earlier checkpoint'
+            and (d / 'last_checkpoint').read_text() == 'iter_1000.pth')
+
+
+def _fails(argv, capsys):
+    code = train_tool.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith('mmdfkd error:') and 'Traceback' not in err
+    assert err.count('\n') == 0  # one line
+    return err
+
+
+def test_missing_teacher_checkpoint(work_dir, capsys):
+    err = _fails([DAFL] + short(work_dir, '/nonexistent/teacher.pth', 2),
+                 capsys)
+    assert 'teacher checkpoint not found: /nonexistent/teacher.pth' in err
+    assert 'Fix: train the teacher first' in err
+    assert _untouched(work_dir)
+
+
+def test_checkpoint_of_another_class_count(work_dir, tmp_path, capsys):
+    from mmengine.config import Config
+
+    from mmdfkd.registry import MODELS
+    lenet = Config.fromfile(
+        osp.join(ROOT, 'configs/_base_/models/lenet5.py')).lenet5
+    lenet.head.num_classes = 7
+    torch.save(MODELS.build(lenet).state_dict(), tmp_path / 'seven.pth')
+    err = _fails([DAFL] + short(work_dir, tmp_path / 'seven.pth', 2), capsys)
+    assert 'does not fit the teacher architecture' in err
+    assert 'size mismatch' in err and 'num_classes' in err
+    assert _untouched(work_dir)
+
+
+def test_checkpoint_of_another_architecture(work_dir, tmp_path, capsys):
+    from mmengine.config import Config
+
+    from mmdfkd.registry import MODELS
+    half = Config.fromfile(
+        osp.join(ROOT, 'configs/_base_/models/lenet5.py')).lenet5_half
+    torch.save(MODELS.build(half).state_dict(), tmp_path / 'half.pth')
+    err = _fails([DAFL] + short(work_dir, tmp_path / 'half.pth', 2), capsys)
+    assert 'does not fit the teacher architecture' in err
+    assert _untouched(work_dir)
+
+
+def test_unknown_zoo_name(work_dir, capsys):
+    err = _fails([DAFL, '--work-dir', str(work_dir), '--cfg-options',
+                  'model.teacher.model=resnet34_8xb16_cifar11'], capsys)
+    assert "unknown teacher name 'resnet34_8xb16_cifar11'" in err
+    assert 'list_models' in err
+    assert _untouched(work_dir)
+
+
+def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
+                                                    capsys):
+    import collections
+
+    class Payload:  # anything that is not a tensor / container / number
+        pass
+
+    state = collections.OrderedDict(w=torch.zeros(1))
+    torch.save(dict(state_dict=state, extra=Payload()),
+               tmp_path / 'pickled.pth')
+    err = _fails([DAFL] + short(work_dir, tmp_path / 'pickled.pth', 2),
+                 capsys)
+    assert 'refusing to load teacher checkpoint' in err
+    assert 'extract_weights.py' in err
+
+
+def test_missing_data_root_with_download_disabled(work_dir, digits_teacher,
+                                                  capsys):
+    cfg = 'configs/dafl/dafl_lenet5_lenet5-half_1xb256-3k_fashion-mnist.py'
+    err = _fails([cfg] + short(work_dir, digits_teacher, 2, [
+        'val_dataloader.dataset.data_root=/nonexistent/fmnist',
+        'val_dataloader.dataset.download=False'
+    ]), capsys)
+    assert '/nonexistent/fmnist' in err and 'dataset-fashion-mnist' in err
+    assert _untouched(work_dir)
+
+
+def test_broken_teacher_is_stopped_by_the_floor(work_dir, tmp_path, capsys):
+    from mmengine.config import Config
+
+    from mmdfkd.registry import MODELS
+    lenet = Config.fromfile(
+        osp.join(ROOT, 'configs/_base_/models/lenet5.py')).lenet5
+    torch.manual_seed(0)
+    torch.save(MODELS.build(lenet).state_dict(), tmp_path / 'random.pth')
+    err = _fails([DAFL] + short(work_dir, tmp_path / 'random.pth', 2),
+                 capsys)
+    assert 'teacher accuracy below the floor of 90.0%' in err
+    assert 'mean/std' in err
+    assert _untouched(work_dir)
+
+
+def test_exit_status_of_the_script(work_dir):
+    proc = run_train([DAFL] + short(work_dir, '/nonexistent/t.pth', 2))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith('mmdfkd error:')
