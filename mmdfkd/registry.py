@@ -1,11 +1,12 @@
 """Registries of mmdfkd (scope ``mmdfkd``).
 
 Every registry is a child of mmengine's root registry, exactly as mmpretrain's
-are, so mmdfkd and mmpretrain are siblings: inside an mmdfkd config, classes
-of mmpretrain are written with their scope, e.g. ``type='mmpretrain.Accuracy'``,
-and mmengine imports ``mmpretrain.registry`` on demand. ``locations`` makes the
-registries import the modules that fill them lazily, so a config only needs
-``default_scope = 'mmdfkd'``.
+are, so mmdfkd and mmpretrain are siblings. Inside an mmdfkd config, classes
+of mmpretrain are written with their scope (``type='mmpretrain.Accuracy'``;
+mmengine imports ``mmpretrain.registry`` on demand), and an mmpretrain model
+is declared with ``_scope_='mmpretrain'`` so that its nested parts resolve
+there. ``locations`` makes the registries import the modules that fill them
+lazily, so a config only needs ``default_scope = 'mmdfkd'``.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS

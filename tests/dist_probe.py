@@ -2,7 +2,6 @@
 import json
 import os.path as osp
 
-import torch
 from mmengine.hooks import Hook
 
 from mmdfkd.registry import HOOKS

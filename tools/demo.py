@@ -13,54 +13,20 @@ Accuracies are top-1 in % on the digits test split (the final model of each
 run, no best-checkpoint selection).
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
-import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from mmdfkd.utils.run_logs import last_metric, train_subprocess  # noqa: E402
 TEACHER = 'configs/teachers/teacher_lenet5_digits.py'
 STUDENTS = {
     'dafl': 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py',
     'dfad': 'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_digits.py',
 }
-
-
-def last_top1(work_dir: str) -> float:
-    """The last ``accuracy/top1`` the run logged."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
-    if not logs:
-        raise RuntimeError(f'no scalars.json under {work_dir}')
-    top1 = None
-    with open(logs[-1]) as f:
-        for line in f:
-            record = json.loads(line)
-            if 'accuracy/top1' in record:
-                top1 = record['accuracy/top1']
-    if top1 is None:
-        raise RuntimeError(f'{logs[-1]} has no accuracy/top1')
-    return round(top1, 2)
-
-
-def train(config: str, work_dir: str, extra: list) -> float:
-    """Run tools/train.py; return its wall time in seconds."""
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
-    print('$ ' + ' '.join(cmd + extra), flush=True)
-    start = time.time()
-    with open(osp.join(work_dir, 'stdout.log'), 'w') as log:
-        proc = subprocess.run(cmd + extra, cwd=ROOT, stdout=log,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(osp.join(work_dir, 'stdout.log')) as f:
-            tail = f.readlines()[-15:]
-        sys.stderr.write(''.join(tail))
-        raise SystemExit(f'{config} failed (exit {proc.returncode}); full '
-                         f'log: {osp.join(work_dir, "stdout.log")}')
-    return round(time.time() - start, 1)
 
 
 def main(argv=None) -> int:
@@ -74,9 +40,9 @@ def main(argv=None) -> int:
     os.makedirs(work_dir, exist_ok=True)
 
     teacher_dir = osp.join(work_dir, 'teacher')
-    os.makedirs(teacher_dir, exist_ok=True)
-    summary = dict(teacher=dict(seconds=train(TEACHER, teacher_dir, [])))
-    summary['teacher']['top1'] = last_top1(teacher_dir)
+    summary = dict(teacher=dict(seconds=train_subprocess(TEACHER,
+                                                         teacher_dir)))
+    summary['teacher']['top1'] = round(last_metric(teacher_dir), 2)
     print(f'teacher: {summary["teacher"]["top1"]:.2f}%', flush=True)
 
     weights = osp.join(teacher_dir, 'weights.pth')
@@ -86,10 +52,9 @@ def main(argv=None) -> int:
     summary['students'] = {}
     for method, config in STUDENTS.items():
         run_dir = osp.join(work_dir, method)
-        os.makedirs(run_dir, exist_ok=True)
-        seconds = train(config, run_dir, extra)
+        seconds = train_subprocess(config, run_dir, extra)
         summary['students'][method] = dict(
-            top1=last_top1(run_dir), seconds=seconds)
+            top1=round(last_metric(run_dir), 2), seconds=seconds)
         print(f'{method}: {summary["students"][method]["top1"]:.2f}%',
               flush=True)
 

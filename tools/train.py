@@ -117,7 +117,7 @@ def main(argv=None) -> int:
             raise DFKDInputError(
                 f'config file not found: {args.config}. Fix: give a path '
                 'under configs/, e.g. configs/dafl/'
-                'dafl_lenet5_lenet5-half_1xb256-2k_digits.py.')
+                'dafl_lenet5_lenet5-half_1xb128-2k_digits.py.')
         cfg = merge_args(Config.fromfile(args.config), args)
         if (args.launcher == 'pytorch' and not torch.cuda.is_available()
                 and not torch.distributed.is_initialized()):

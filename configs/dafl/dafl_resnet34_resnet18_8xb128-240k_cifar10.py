@@ -1,7 +1,8 @@
 # DAFL, ResNet-34 -> ResNet-18 on CIFAR-10 (DAFL paper: 92.22 with a 95.58
 # teacher; mmrazor 93.34). Teacher: the mmpretrain zoo's resnet34_8xb16_cifar10
 # (95.34), downloaded on first use.
-#   tools/dist_train.sh configs/dafl/dafl_resnet34_resnet18_8xb128-240k_cifar10.py 8
+#   tools/dist_train.sh \
+#       configs/dafl/dafl_resnet34_resnet18_8xb128-240k_cifar10.py 8
 # Official settings (DAFL-train.py, CIFAR-10): batch 1024 (= 8 x 128),
 # 2000 x 120 iterations, generator Adam 0.02, student SGD 0.1 (m 0.9, wd 5e-4,
 # x0.1 at epochs 800 and 1600), oh 0.05, ie 5, a 0.01, latent 1000, KD T=1.

@@ -1,7 +1,8 @@
 # DAFL, ResNet-34 -> ResNet-18 on CIFAR-100 (DAFL paper: 74.47 with a 77.84
 # teacher). The zoo has no CIFAR-100 ResNet-34: train it first with
 #   configs/teachers/teacher_resnet34_8xb16_cifar100.py
-#   tools/dist_train.sh configs/dafl/dafl_resnet34_resnet18_8xb128-240k_cifar100.py 8
+#   tools/dist_train.sh \
+#       configs/dafl/dafl_resnet34_resnet18_8xb128-240k_cifar100.py 8
 # Official settings (DAFL-train.py, CIFAR-100): batch 1024 (= 8 x 128),
 # 2000 x 120 iterations, generator Adam 0.02, student SGD 0.1 (m 0.9, wd 5e-4,
 # x0.1 at epochs 800 and 1600), oh 0.5, ie 20, a 0.1, latent 1000, KD T=1.

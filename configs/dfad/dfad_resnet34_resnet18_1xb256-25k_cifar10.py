@@ -1,5 +1,6 @@
 # DFAD, ResNet-34 -> ResNet-18 on CIFAR-10 (DFAD paper: 93.3 with a 95.5
-# teacher; mmrazor 92.80). Teacher: the mmpretrain zoo's resnet34_8xb16_cifar10.
+# teacher; mmrazor 92.80). Teacher: the mmpretrain zoo's
+# resnet34_8xb16_cifar10.
 # Official settings (DFAD_cifar.py): batch 256, 500 x 50 iterations of
 # 5 student + 1 generator steps, student SGD 0.1 (m 0.9, wd 5e-4), generator
 # Adam 1e-3, both x0.1 at epochs 100 and 200, GeneratorA (nz 256, BN eps 1e-5),

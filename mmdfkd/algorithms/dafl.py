@@ -52,7 +52,7 @@ class DAFL(BaseDFKD):
         #    student is not in this graph.
         with optim_wrapper['generator'].optim_context(self.generator):
             images = self.generator(z)                      # (N, C, H, W)
-            feats_T = self.teacher.extract_feat(images)     # tuple, [-1]: (N, D)
+            feats_T = self.teacher.extract_feat(images)     # ((N, D), )
             preds_T = self.teacher.head(feats_T)            # (N, K)
             losses_G = dict(
                 loss_oh=self.loss_oh(preds_T),

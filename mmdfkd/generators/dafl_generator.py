@@ -45,7 +45,7 @@ class DAFLGenerator(BaseModule):
                  bn_eps: float = 0.8,
                  init_cfg=None):
         super().__init__(init_cfg)
-        assert img_size % 4 == 0, f'img_size must be a multiple of 4, got {img_size}'
+        assert img_size % 4 == 0, f'img_size {img_size} is not a multiple of 4'
         c = base_channels
         self.latent_dim = latent_dim
         self.init_size = img_size // 4

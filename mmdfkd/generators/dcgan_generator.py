@@ -56,7 +56,8 @@ class DCGANGenerator(BaseModule):
                                std=0.02,
                                bias=0.0))):
         super().__init__(list(init_cfg) if init_cfg is not None else None)
-        assert img_size % 16 == 0, f'img_size must be a multiple of 16, got {img_size}'
+        assert img_size % 16 == 0, \
+            f'img_size {img_size} is not a multiple of 16'
         c = base_channels
         self.latent_dim = latent_dim
         self.init_size = img_size // 16

@@ -15,10 +15,13 @@ class SyntheticImageHook(Hook):
     """Every ``interval`` iterations, save a grid of generated images.
 
     The images come from a fixed set of latent codes (so grids from different
-    iterations are comparable), are de-normalised with the algorithm's
-    ``data_preprocessor`` mean/std into the teacher's input space, written
-    as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the visualizer's
-    backends (TensorBoard, W&B, ... when configured) as ``synthetic``.
+    iterations are comparable) and, by default, from the generator in train
+    mode (batch statistics, as the student sees them during training; the BN
+    running statistics are restored afterwards). They are de-normalised with
+    the algorithm's ``data_preprocessor`` mean/std into the teacher's input
+    space, written as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the
+    visualizer's backends (TensorBoard, W&B, ... when configured) as
+    ``synthetic``.
 
     Args:
         interval (int): Iterations between grids. Defaults to 500.
@@ -26,6 +29,9 @@ class SyntheticImageHook(Hook):
         seed (int): Seed of the fixed latent codes. Defaults to 0.
         out_dir (str, optional): Folder for the PNGs. Defaults to
             ``{work_dir}/synthetic``.
+        generator_mode (str): 'train' (batch statistics) or 'eval' (running
+            statistics, as methods that sample a frozen generator use).
+            Defaults to 'train'.
     """
 
     priority = 'LOW'
@@ -34,11 +40,14 @@ class SyntheticImageHook(Hook):
                  interval: int = 500,
                  num_images: int = 64,
                  seed: int = 0,
-                 out_dir: Optional[str] = None):
+                 out_dir: Optional[str] = None,
+                 generator_mode: str = 'train'):
+        assert generator_mode in ('train', 'eval'), generator_mode
         self.interval = interval
         self.num_images = num_images
         self.seed = seed
         self.out_dir = out_dir
+        self.generator_mode = generator_mode
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
@@ -54,10 +63,14 @@ class SyntheticImageHook(Hook):
         gen = torch.Generator().manual_seed(self.seed)
         latent_dim = runner.train_dataloader.dataset.latent_dim
         z = torch.randn(self.num_images, latent_dim, generator=gen)
-        was_training = model.generator.training
-        model.generator.eval()
-        images = model.generator(z.to(model.data_preprocessor.device))
-        model.generator.train(was_training)
+        generator = model.generator
+        was_training = generator.training
+        buffers = {k: v.clone() for k, v in generator.state_dict().items()
+                   if 'running_' in k or 'num_batches_tracked' in k}
+        generator.train(self.generator_mode == 'train')
+        images = generator(z.to(model.data_preprocessor.device))
+        generator.load_state_dict(buffers, strict=False)  # no BN update
+        generator.train(was_training)
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]

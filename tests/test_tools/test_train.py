@@ -17,10 +17,11 @@ sys.path.insert(0, osp.join(ROOT, 'tools'))
 import train as train_tool  # noqa: E402
 
 
-def run_train(args, env=None, launcher=None, nproc=1):
+def run_train(args, env_extra=None, nproc=1):
     """Run tools/train.py (or dist_train.sh) in a subprocess."""
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1'
-               if nproc > 1 else '2', **(env or {}))
+    env = dict(os.environ, PYTHONPATH=ROOT,
+               OMP_NUM_THREADS='1' if nproc > 1 else '2')
+    env.update(env_extra or {})
     if nproc > 1:
         cmd = ['bash', 'tools/dist_train.sh', args[0], str(nproc)] + args[1:]
         env['PORT'] = str(29500 + os.getpid() % 1000)
@@ -31,13 +32,8 @@ def run_train(args, env=None, launcher=None, nproc=1):
 
 
 def last_top1(work_dir):
-    top1 = None
-    for log in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                         'scalars.json'))):
-        for line in open(log):
-            rec = json.loads(line)
-            top1 = rec.get('accuracy/top1', top1)
-    return top1
+    from mmdfkd.utils import last_metric
+    return last_metric(str(work_dir))
 
 
 def short(work_dir, teacher, iters, extra=()):
@@ -61,17 +57,31 @@ def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
     assert glob.glob(osp.join(tmp_path, 'synthetic', 'iter_*.png'))
     assert 'Teacher top-1 on the validation set' in open(
         glob.glob(osp.join(tmp_path, '*', '*.log'))[0]).read()
+    # tools/test.py scores the saved student the same way
+    out = tmp_path / 'metrics.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', config,
+         str(tmp_path / f'iter_{iters}.pth'), '--work-dir',
+         str(tmp_path / 'test'), '--out', str(out), '--cfg-options',
+         f'model.teacher.checkpoint={digits_teacher}'],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHONPATH=ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.load(open(out))['accuracy/top1'] == pytest.approx(top1)
 
 
-def test_torchrun_two_cpu_ranks_draw_different_codes(tmp_path,
+@pytest.mark.parametrize('config', [DAFL, DFAD])
+def test_torchrun_two_cpu_ranks_draw_different_codes(config, tmp_path,
                                                      digits_teacher):
     cfg = tmp_path / 'probe_cfg.py'
     cfg.write_text(
-        f"_base_ = ['{osp.join(ROOT, DAFL)}']\n"
-        "custom_imports = dict(imports=['tests.dist_probe'],\n"
+        f"_base_ = ['{osp.join(ROOT, config)}']\n"
+        "custom_imports = dict(imports=['dist_probe'],\n"
         "                      allow_failed_imports=False)\n"
         "custom_hooks = [dict(type='LatentProbeHook')]\n")
     proc = run_train([str(cfg)] + short(tmp_path, digits_teacher, 6),
+                     env_extra=dict(
+                         PYTHONPATH=f'{ROOT}:{osp.join(ROOT, "tests")}'),
                      nproc=2)
     assert proc.returncode == 0, proc.stderr[-3000:]
     probes = [json.load(open(osp.join(tmp_path, f'probe_rank{r}.json')))
@@ -182,13 +192,9 @@ def test_unknown_zoo_name(work_dir, capsys):
 
 def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
                                                     capsys):
-    import collections
-
-    class Payload:  # anything that is not a tensor / container / number
-        pass
-
-    state = collections.OrderedDict(w=torch.zeros(1))
-    torch.save(dict(state_dict=state, extra=Payload()),
+    import argparse  # any object that is not a tensor / container / number
+    torch.save(dict(state_dict={'w': torch.zeros(1)},
+                    extra=argparse.Namespace(x=1)),
                tmp_path / 'pickled.pth')
     err = _fails([DAFL] + short(work_dir, tmp_path / 'pickled.pth', 2),
                  capsys)
@@ -198,7 +204,7 @@ def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
 
 def test_missing_data_root_with_download_disabled(work_dir, digits_teacher,
                                                   capsys):
-    cfg = 'configs/dafl/dafl_lenet5_lenet5-half_1xb256-3k_fashion-mnist.py'
+    cfg = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-3k_fashion-mnist.py'
     err = _fails([cfg] + short(work_dir, digits_teacher, 2, [
         'val_dataloader.dataset.data_root=/nonexistent/fmnist',
         'val_dataloader.dataset.download=False'

@@ -17,7 +17,7 @@ model = dict(
     student=_base_.lenet5_half,
     generator=dict(
         type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
-        out_channels=1, base_channels=64),  # 128 in the paper; 64 for CPU
+        out_channels=1, base_channels=32),  # 128 in the paper; 32 for CPU
     loss_oh=dict(type='OneHotLoss', loss_weight=1.0),         # oh, Eq. (6)
     loss_ie=dict(type='InfoEntropyLoss', loss_weight=5.0),    # beta, Eq. (6)
     loss_act=dict(type='ActivationLoss', loss_weight=0.1),    # alpha, Eq. (6)
@@ -27,7 +27,7 @@ model = dict(
         std=_base_.fashion_mnist_std))
 
 train_dataloader = dict(
-    batch_size=256,
+    batch_size=128,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),

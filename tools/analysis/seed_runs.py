@@ -1,0 +1,91 @@
+"""Teacher + distillation runs over several seeds, as mean ± std.
+
+    python tools/analysis/seed_runs.py \
+        --teacher configs/teachers/teacher_lenet5_fashion-mnist.py \
+        --method dafl=configs/dafl/<DAFL fashion-mnist config> \
+        --method dfad=configs/dfad/<DFAD fashion-mnist config> \
+        --seeds 0 1 2 --amp --work-dir work_dirs/seeds_fashion-mnist
+
+For every seed, trains the teacher (``randomness.seed=S``), then each method
+against that teacher with the same seed. Prints a markdown table (top-1 of
+the final model, mean ± std over seeds, and wall time per run) and writes
+``{work_dir}/seed_runs.json``. ``--teacher-checkpoint`` skips teacher
+training and uses one teacher for every seed.
+"""
+import argparse
+import json
+import os.path as osp
+import statistics
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+from mmdfkd.utils.run_logs import last_metric, train_subprocess  # noqa: E402
+
+
+def mean_std(values):
+    if len(values) == 1:
+        return f'{values[0]:.2f}'
+    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--teacher', help='teacher-training config')
+    parser.add_argument('--teacher-checkpoint', help='use this teacher')
+    parser.add_argument('--method', action='append', required=True,
+                        help='NAME=CONFIG (repeatable)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--amp', action='store_true')
+    parser.add_argument('--work-dir', required=True)
+    parser.add_argument('--cfg-options', nargs='*', default=[],
+                        help='extra k=v overrides for the method runs')
+    args = parser.parse_args(argv)
+    if not (args.teacher or args.teacher_checkpoint):
+        parser.error('give --teacher or --teacher-checkpoint')
+    methods = dict(m.split('=', 1) for m in args.method)
+    results = dict(teacher=[], **{m: [] for m in methods})
+    for seed in args.seeds:
+        seed_dir = osp.join(args.work_dir, f'seed{seed}')
+        weights = args.teacher_checkpoint
+        if weights is None:
+            tdir = osp.join(seed_dir, 'teacher')
+            secs = train_subprocess(
+                args.teacher, tdir, ['--cfg-options',
+                                     f'randomness.seed={seed}'])
+            results['teacher'].append(
+                dict(seed=seed, top1=last_metric(tdir), seconds=secs))
+            weights = osp.join(tdir, 'weights.pth')
+        for name, config in methods.items():
+            mdir = osp.join(seed_dir, name)
+            extra = (['--amp'] if args.amp else []) + [
+                '--cfg-options', f'randomness.seed={seed}',
+                f'model.teacher.checkpoint={osp.abspath(weights)}',
+                *args.cfg_options
+            ]
+            secs = train_subprocess(config, mdir, extra)
+            results[name].append(
+                dict(seed=seed, top1=last_metric(mdir), seconds=secs))
+            print(f'seed {seed} {name}: {results[name][-1]["top1"]:.2f}%',
+                  flush=True)
+    print('\n| model | top-1 (%) mean ± std | per seed | wall time per run '
+          '(s) |\n|---|---|---|---|')
+    for name, runs in results.items():
+        if not runs:
+            continue
+        accs = [r['top1'] for r in runs]
+        secs = [r['seconds'] for r in runs]
+        print(f'| {name} | {mean_std(accs)} | '
+              + ', '.join(f'{a:.2f}' for a in accs) +
+              f' | {statistics.mean(secs):.0f} |')
+    path = osp.join(args.work_dir, 'seed_runs.json')
+    with open(path, 'w') as f:
+        json.dump(dict(seeds=args.seeds, amp=args.amp, methods=methods,
+                       results=results), f, indent=2)
+    print(f'\nwritten to {path}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
