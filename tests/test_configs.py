@@ -28,6 +28,25 @@ def test_there_are_configs():
     assert len(CONFIGS) >= 10
 
 
+def _build_schedulers(sched, optim):
+    """Build the config's schedulers; a dict must be keyed like the optim
+    wrappers (attribute = optimizer key = scheduler key)."""
+    from mmengine.optim import OptimWrapperDict
+
+    from mmdfkd.registry import PARAM_SCHEDULERS
+    if not sched:
+        return
+    if isinstance(optim, OptimWrapperDict):
+        assert isinstance(sched, dict) and 'type' not in sched
+        assert set(sched) == set(optim.keys())
+        pairs = [(c, optim[k]) for k, cfgs in sched.items() for c in cfgs]
+    else:
+        pairs = [(c, optim) for c in (sched if isinstance(sched, list) else
+                                      [sched])]
+    for c, wrapper in pairs:
+        PARAM_SCHEDULERS.build(dict(c, optimizer=wrapper))
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=_ids)
 def test_config_builds_and_steps(path):
     cfg = Config.fromfile(path)
@@ -54,6 +73,7 @@ def test_config_builds_and_steps(path):
             data_samples=[DataSample().set_gt_label(i % 3)
                           for i in range(4)])
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    _build_schedulers(cfg.get('param_scheduler'), optim)
     log_vars = model.train_step(data, optim)
     assert log_vars and all(torch.isfinite(v) for v in log_vars.values())
 

@@ -18,10 +18,8 @@ import os
 import os.path as osp
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from run_logs import ROOT, last_metric, train_subprocess
 
-from mmdfkd.utils.run_logs import last_metric, train_subprocess  # noqa: E402
 TEACHER = 'configs/teachers/teacher_lenet5_digits.py'
 STUDENTS = {
     'dafl': 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py',

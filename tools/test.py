@@ -16,7 +16,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmdfkd  # noqa: E402,F401
 from mmdfkd.engine import build_runner  # noqa: E402
-from mmdfkd.utils import DFKDInputError  # noqa: E402
+from mmdfkd.engine import trusted_checkpoints  # noqa: E402
+from mmdfkd.utils import DFKDInputError, user_error_message  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -53,6 +54,13 @@ def main(argv=None) -> int:
         cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
             './work_dirs', osp.splitext(osp.basename(args.config))[0])
         cfg.load_from = args.checkpoint
+        # The checkpoint holds the teachers' weights too: build them without
+        # loading (nor downloading) their own files.
+        teachers = cfg.model.get('teachers', {}).values() if 'teachers' in \
+            cfg.model else [cfg.model.get('teacher')]
+        for teacher in teachers:
+            if teacher is not None:
+                teacher['init_random'] = True
         if args.amp:
             cfg.test_cfg.fp16 = True
         if args.launcher != 'none' and not torch.cuda.is_available():
@@ -63,9 +71,15 @@ def main(argv=None) -> int:
             if not torch.distributed.is_initialized():
                 torch.distributed.init_process_group(backend='gloo')
         runner = build_runner(cfg)
-        metrics = runner.test()
-    except DFKDInputError as e:
-        print(f'mmdfkd error: {e}', file=sys.stderr)
+        # CHECKPOINT is the user's own run's output, so, like --resume, it
+        # may be unpickled in full (mmengine checkpoints need it).
+        with trusted_checkpoints():
+            metrics = runner.test()
+    except Exception as e:  # bad input: one line, exit 1; bugs: traceback
+        message = user_error_message(e)
+        if message is None:
+            raise
+        print(f'mmdfkd error: {message}', file=sys.stderr)
         return 1
     if args.out:
         with open(args.out, 'w') as f:

@@ -15,7 +15,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmdfkd  # noqa: E402,F401  (registers the `mmdfkd::` config scope)
 from mmdfkd.engine import build_runner  # noqa: E402
-from mmdfkd.utils import DFKDInputError  # noqa: E402
+from mmdfkd.utils import DFKDInputError, user_error_message  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -34,6 +34,11 @@ def parse_args(argv=None):
         action='store_true',
         help='mixed precision for every optimizer (bfloat16 autocast where '
         'supported, CPU included; float16 with loss scaling otherwise)')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rates by the total batch size over '
+        'auto_scale_lr.base_batch_size')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -94,6 +99,9 @@ def merge_args(cfg: Config, args) -> Config:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
 
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
 
@@ -126,18 +134,12 @@ def main(argv=None) -> int:
             torch.distributed.init_process_group(backend='gloo')
         runner = build_runner(cfg)
         runner.train()
-    except DFKDInputError as e:
-        print(f'mmdfkd error: {e}', file=sys.stderr)
+    except Exception as e:  # bad input: one line, exit 1; bugs: traceback
+        message = user_error_message(e)
+        if message is None:
+            raise
+        print(f'mmdfkd error: {message}', file=sys.stderr)
         return 1
-    except RuntimeError as e:
-        # mmpretrain's datasets say "Cannot find <X> dataset in <root>".
-        if 'Cannot find' in str(e) and 'dataset' in str(e):
-            print(f'mmdfkd error: {str(e).splitlines()[0]} Fix: put the data '
-                  'under that data_root, or allow the download with '
-                  '--cfg-options val_dataloader.dataset.download=True where '
-                  'a network exists.', file=sys.stderr)
-            return 1
-        raise
     return 0
 
 

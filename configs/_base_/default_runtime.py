@@ -15,7 +15,7 @@ default_hooks = dict(
 )
 
 env_cfg = dict(
-    cudnn_benchmark=True,
+    cudnn_benchmark=False,  # True is faster but not reproducible
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # tools/train.py switches to gloo on machines without CUDA.
     dist_cfg=dict(backend='nccl'),

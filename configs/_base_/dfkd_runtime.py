@@ -8,13 +8,17 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=False)
 
-custom_hooks = [
+# Hooks every distillation run has; a config changes one by its key, e.g.
+# default_hooks = dict(teacher_check=dict(min_top1=90.0)).
+default_hooks = dict(
     # Scores the teacher on the val set before training; stops a run whose
     # teacher is broken (wrong checkpoint or normalisation).
-    dict(type='TeacherCheckHook', min_top1=20.0),
+    teacher_check=dict(type='TeacherCheckHook', min_top1=20.0),
     # PNG grids of generated images under work_dir/synthetic/.
-    dict(type='SyntheticImageHook', interval=1000, num_images=64),
-]
+    synthetic=dict(type='SyntheticImageHook', interval=1000, num_images=64),
+    # One clear error when a loss becomes NaN / inf.
+    finite_loss=dict(type='FiniteLossHook'),
+)
 
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=500)
 val_cfg = dict(type='ValLoop')

@@ -38,13 +38,10 @@ optim_wrapper = dict(
     constructor='PerModuleOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=0.2)),   # DAFL MNIST
     student=dict(optimizer=dict(type='Adam', lr=2e-3)))    # DAFL MNIST
-param_scheduler = dict(
-    generator=[dict(type='ConstantLR', factor=1.0, by_epoch=False)],
-    student=[dict(type='ConstantLR', factor=1.0, by_epoch=False)])
+# constant learning rates (no param_scheduler), as the official MNIST code
 
 train_cfg = dict(max_iters=3000, val_interval=500)
-default_hooks = dict(checkpoint=dict(interval=1000))
-custom_hooks = [
-    dict(type='TeacherCheckHook', min_top1=80.0),
-    dict(type='SyntheticImageHook', interval=500, num_images=64),
-]
+default_hooks = dict(
+    checkpoint=dict(interval=1000),
+    teacher_check=dict(min_top1=80.0),
+    synthetic=dict(interval=500))

@@ -49,8 +49,7 @@ param_scheduler = dict(
              gamma=0.1, end=25000)
     ])
 train_cfg = dict(max_iters=25000, val_interval=500)
-default_hooks = dict(checkpoint=dict(interval=2500))
-custom_hooks = [
-    dict(type='TeacherCheckHook', min_top1=90.0),
-    dict(type='SyntheticImageHook', interval=2500, num_images=64),
-]
+default_hooks = dict(
+    checkpoint=dict(interval=2500),
+    teacher_check=dict(min_top1=90.0),
+    synthetic=dict(interval=2500))

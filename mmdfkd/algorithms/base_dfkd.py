@@ -1,5 +1,5 @@
 """The base of every data-free KD algorithm."""
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -36,6 +36,9 @@ class BaseDFKD(BaseModel):
         init_cfg (dict, optional): Defaults to None.
     """
 
+    #: Whether the method distils from several teachers (``teachers``).
+    multi_teacher: bool = False
+
     def __init__(self,
                  student: dict,
                  generator: dict,
@@ -51,6 +54,10 @@ class BaseDFKD(BaseModel):
             raise DFKDInputError(
                 'give exactly one of `teacher` (one) or `teachers` (a dict '
                 'of several) to the algorithm.')
+        if teachers is not None and not self.multi_teacher:
+            raise DFKDInputError(
+                f'{type(self).__name__} distils from one teacher: give '
+                '`teacher=dict(model=..., checkpoint=...)`, not `teachers`.')
         if teacher is not None:
             self.teacher = build_teacher(teacher)
         else:
@@ -89,19 +96,3 @@ class BaseDFKD(BaseModel):
         """Logits (N, K) of every teacher on normalised images."""
         return {name: teacher(inputs)
                 for name, teacher in self.frozen_teachers().items()}
-
-    def parse_losses(
-        self, losses: Dict[str, torch.Tensor]
-    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-        """mmengine's ``parse_losses`` that stops on a non-finite loss."""
-        loss, log_vars = super().parse_losses(losses)
-        if not torch.isfinite(loss):
-            bad = [k for k, v in losses.items()
-                   if not torch.isfinite(v).all()]
-            raise DFKDInputError(
-                f'{type(self).__name__}: {", ".join(bad) or "the loss"} is '
-                f'{loss.item()} (not finite). Fix: lower the learning rates '
-                '(optim_wrapper.*.optimizer.lr), or run without --amp; '
-                'checkpoints already written are kept, resume from the last '
-                'good one with --resume.')
-        return loss, log_vars

@@ -1,6 +1,4 @@
 """Pre-processing for data-free runs: latent codes or real images."""
-from typing import Optional
-
 import torch
 from mmpretrain.models import ClsDataPreprocessor
 
@@ -34,7 +32,3 @@ class DFKDDataPreprocessor(ClsDataPreprocessor):
         if self._enable_normalize:
             images = images * self.std + self.mean
         return (images / 255.).clamp(0, 1)
-
-    @property
-    def num_channels(self) -> Optional[int]:
-        return self.mean.shape[0] if self._enable_normalize else None

@@ -1,11 +1,11 @@
-import gzip
 import os.path as osp
-import struct
 from typing import List, Optional
 
 import mmengine.dist as dist
 import numpy as np
+import torch
 from mmpretrain.datasets import FashionMNIST
+from mmpretrain.datasets.mnist import read_sn3_pascalvincent_tensor
 
 from mmdfkd.registry import DATASETS
 from mmdfkd.utils import DFKDInputError
@@ -13,47 +13,29 @@ from mmdfkd.utils import DFKDInputError
 # Where Debian's ``dataset-fashion-mnist`` package installs the .gz files.
 DEBIAN_FASHION_MNIST_ROOT = '/usr/share/datasets/fashion-mnist'
 
-# idx format: magic = 0x00 0x00 <type> <ndim>; type 0x08 is unsigned byte.
-_IDX_UBYTE = 0x08
-
 
 def read_idx_ubyte(path: str) -> np.ndarray:
     """Read an unsigned-byte idx file (MNIST format), gzipped or not.
 
-    Args:
-        path (str): The file; it is gunzipped on the fly when it ends with
-            ``.gz``.
+    mmpretrain's reader does the parsing; this adds one clear error for a
+    missing, truncated or corrupt file.
 
     Returns:
-        np.ndarray: A writable ``uint8`` array with the file's shape, e.g.
-        ``(N, 28, 28)`` for images and ``(N, )`` for labels.
+        np.ndarray: ``uint8``, e.g. ``(N, 28, 28)`` images or ``(N, )``
+        labels.
     """
-    opener = gzip.open if path.endswith('.gz') else open
     try:
-        with opener(path, 'rb') as f:
-            data = f.read()
-    except (OSError, EOFError) as e:
+        data = read_sn3_pascalvincent_tensor(path, strict=True)
+    except (OSError, EOFError, AssertionError, KeyError, ValueError) as e:
         raise DFKDInputError(
-            f'Cannot read the idx file {path}: {e}. Re-install it '
-            '(apt-get install --reinstall dataset-fashion-mnist) or replace '
-            'it with an intact copy.') from e
-    if len(data) < 4:
-        raise DFKDInputError(f'{path} is too short to be an idx file.')
-    zero, dtype, ndim = struct.unpack('>HBB', data[:4])
-    if zero != 0 or dtype != _IDX_UBYTE or ndim < 1:
+            f'cannot read the idx file {path} ({type(e).__name__}: {e}): it '
+            'is truncated or corrupt. Fix: re-install it (apt-get install '
+            '--reinstall dataset-fashion-mnist) or replace it with an intact '
+            'copy.') from e
+    if data.dtype != torch.uint8:
         raise DFKDInputError(
-            f'{path} is not an unsigned-byte idx file (magic bytes '
-            f'{data[:4].hex()}, expected 000008xx).')
-    header = 4 + 4 * ndim
-    shape = struct.unpack(f'>{ndim}I', data[4:header])
-    count = int(np.prod(shape))
-    if len(data) - header != count:
-        raise DFKDInputError(
-            f'{path} holds {len(data) - header} values, but its header '
-            f'announces {shape} = {count}; the file is truncated or '
-            'corrupt.')
-    flat = np.frombuffer(data, dtype=np.uint8, offset=header)
-    return flat.reshape(shape).copy()
+            f'{path} is not an unsigned-byte idx file ({data.dtype}).')
+    return data.numpy()
 
 
 @DATASETS.register_module()

@@ -6,8 +6,10 @@ objects and numpy arrays), so resume and ``load_from`` fail. Allow-listing
 those globals needs ``builtins.getattr``, which defeats the point. mmdfkd
 therefore keeps ``weights_only=True`` for every local file and unpickles in
 full only inside :func:`trusted_checkpoints`, which :class:`DFKDRunner` enters
-for its own ``load_checkpoint`` (``resume`` and ``load_from``). Teachers never
-go through here (see :func:`mmdfkd.utils.load_state_dict_safely`).
+for ``resume`` and ``tools/test.py`` for the checkpoint it is asked to score
+(both files written by the user's own runs). ``load_from`` and pretrained
+weights stay ``weights_only``. Teachers never go through here (see
+:func:`mmdfkd.utils.load_state_dict_safely`).
 """
 import os.path as osp
 import pickle
@@ -48,6 +50,7 @@ def load_from_local(filename: str, map_location=None):
             filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         raise DFKDInputError(
-            f'refusing to unpickle {filename}: it holds more than weights and '
-            'only the run\'s own checkpoints (resume/load_from) are loaded '
-            'in full. ' + CONVERT_HINT.format(path=filename)) from e
+            f'refusing to unpickle {filename}: it holds more than weights, '
+            "and only the run's own checkpoints (--resume, tools/test.py) "
+            'are loaded in full. To continue a run use --resume; '
+            + CONVERT_HINT.format(path=filename)) from e

@@ -1,4 +1,6 @@
 """The mmengine Runner, trusting only the run's own checkpoints."""
+import os.path as osp
+
 from mmengine.runner import Runner
 
 from mmdfkd.registry import RUNNERS
@@ -7,18 +9,28 @@ from .checkpoint import trusted_checkpoints
 
 @RUNNERS.register_module()
 class DFKDRunner(Runner):
-    """mmengine's :class:`~mmengine.runner.Runner` with one change.
+    """mmengine's :class:`~mmengine.runner.Runner` with two changes.
 
-    ``load_checkpoint`` (used by ``resume`` and ``load_from``) reads the file
-    with full unpickling, since mmengine's own checkpoints need it; every
-    other local load (pretrained weights, teachers) stays
-    ``weights_only=True``. Selected in configs with
-    ``runner_type = 'DFKDRunner'``.
+    - ``resume`` reads the checkpoint with full unpickling, since mmengine's
+      own checkpoints need it; every other local load (``load_from``,
+      pretrained weights; teachers never come here) stays
+      ``weights_only=True``.
+    - The config is dumped into the run's timestamped ``log_dir`` instead of
+      ``work_dir``, so a run that stops on bad input overwrites nothing an
+      earlier run wrote there.
+
+    Selected in configs with ``runner_type = 'DFKDRunner'``.
     """
 
-    def load_checkpoint(self, filename, *args, **kwargs):
+    def resume(self, filename, *args, **kwargs):
         with trusted_checkpoints():
-            return super().load_checkpoint(filename, *args, **kwargs)
+            return super().resume(filename, *args, **kwargs)
+
+    def dump_config(self) -> None:
+        filename = (osp.basename(self.cfg.filename)
+                    if self.cfg.filename is not None else
+                    f'{self.timestamp}.py')
+        self.cfg.dump(osp.join(self.log_dir, filename))
 
 
 def build_runner(cfg) -> Runner:

@@ -1,5 +1,9 @@
 from .export_weights_hook import ExportWeightsHook
+from .finite_loss_hook import FiniteLossHook
 from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
-__all__ = ['ExportWeightsHook', 'SyntheticImageHook', 'TeacherCheckHook']
+__all__ = [
+    'ExportWeightsHook', 'FiniteLossHook', 'SyntheticImageHook',
+    'TeacherCheckHook'
+]

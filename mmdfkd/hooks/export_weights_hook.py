@@ -18,7 +18,9 @@ class ExportWeightsHook(Hook):
     mmdfkd loads teachers only that way. Teacher-training configs add this
     hook, so the weights a distillation config points at are a plain state
     dict (tensors, strings and numbers only), at a path that does not depend
-    on the number of epochs. Written at the end of training.
+    on the number of epochs. Written at the end of training. (mmengine's
+    ``CheckpointHook(published_keys=...)`` also strips a checkpoint, but
+    names the file after its hash, which a config cannot point at.)
 
     Args:
         filename (str): File name inside ``work_dir``. Defaults to

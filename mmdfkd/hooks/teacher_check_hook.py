@@ -36,6 +36,10 @@ class TeacherCheckHook(Hook):
         self.teacher_top1: Dict[str, float] = {}
 
     def before_train(self, runner) -> None:
+        if runner.val_loop is None:  # e.g. tools/train.py --no-validate
+            runner.logger.warning(
+                'No validation set: the teacher is not checked.')
+            return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         counts: Dict[str, torch.Tensor] = {}

@@ -1,11 +1,9 @@
-from .errors import DFKDInputError
+from .errors import DFKDInputError, user_error_message
 from .misc import add_prefix, frozen
-from .run_logs import last_metric, train_subprocess
 from .setup_env import register_all_modules
 from .teacher import build_teacher, load_state_dict_safely
 
 __all__ = [
     'DFKDInputError', 'add_prefix', 'build_teacher', 'frozen',
-    'last_metric', 'load_state_dict_safely', 'register_all_modules',
-    'train_subprocess'
+    'load_state_dict_safely', 'register_all_modules', 'user_error_message'
 ]

@@ -80,10 +80,11 @@ def load_state_dict_safely(checkpoint: str) -> dict:
             'arbitrary unpickling, which could run code from the file '
             f'(torch.load weights_only=True failed: {str(e).splitlines()[0]})'
             '. ' + CONVERT_HINT.format(path=checkpoint)) from e
-    except RuntimeError as e:
+    except (RuntimeError, EOFError, ValueError) as e:  # empty, truncated
         raise DFKDInputError(
             f'teacher checkpoint {checkpoint} is not a readable PyTorch file '
-            f'({str(e).splitlines()[0]}). Fix: point `checkpoint` at a .pth '
+            f'({(str(e) or type(e).__name__).splitlines()[0]}). Fix: point '
+            '`checkpoint` at a .pth '
             'state dict.') from e
     if not isinstance(ckpt, dict):
         raise DFKDInputError(

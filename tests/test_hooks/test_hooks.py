@@ -30,7 +30,8 @@ def fake_runner(model, tmp_path, val=()):
         model=model, work_dir=str(tmp_path), iter=9, rank=0,
         train_dataloader=SimpleNamespace(
             dataset=SimpleNamespace(latent_dim=16)),
-        val_dataloader=list(val), visualizer=mock.MagicMock(),
+        val_dataloader=list(val), val_loop=object(),
+        visualizer=mock.MagicMock(),
         logger=mock.MagicMock(), message_hub=mock.MagicMock())
 
 
@@ -78,3 +79,23 @@ def test_teacher_check_hook_measures_and_enforces_the_floor(model,
                                                         acc)
     with pytest.raises(DFKDInputError, match='below the floor'):
         TeacherCheckHook(min_top1=100.1).before_train(runner)
+
+
+def test_finite_loss_hook_stops_on_nan_only():
+    from mmdfkd.hooks import FiniteLossHook
+    runner = SimpleNamespace(iter=41)
+    hook = FiniteLossHook()
+    hook.after_train_iter(runner, 0, outputs={
+        'gen.loss': torch.tensor(-3.0), 'stu.loss_kd': torch.tensor(0.5),
+        'gen.acc': torch.tensor(float('nan'))})  # not a loss: ignored
+    with pytest.raises(DFKDInputError, match=r'iteration 42: stu.loss_kd=nan'):
+        hook.after_train_iter(runner, 0, outputs={
+            'gen.loss': torch.tensor(1.0),
+            'stu.loss_kd': torch.tensor(float('nan'))})
+
+
+def test_teacher_check_is_skipped_without_validation(model, tmp_path):
+    runner = fake_runner(model, tmp_path)
+    runner.val_loop = None
+    TeacherCheckHook(min_top1=99.0).before_train(runner)
+    runner.logger.warning.assert_called_once()

@@ -13,6 +13,7 @@ import torch
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
 DFAD = 'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_digits.py'
+FMNIST_DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-3k_fashion-mnist.py'
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 import train as train_tool  # noqa: E402
 
@@ -32,7 +33,7 @@ def run_train(args, env_extra=None, nproc=1):
 
 
 def last_top1(work_dir):
-    from mmdfkd.utils import last_metric
+    from run_logs import last_metric  # tools/run_logs.py
     return last_metric(str(work_dir))
 
 
@@ -57,6 +58,9 @@ def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
     assert glob.glob(osp.join(tmp_path, 'synthetic', 'iter_*.png'))
     assert 'Teacher top-1 on the validation set' in open(
         glob.glob(osp.join(tmp_path, '*', '*.log'))[0]).read()
+    # the config dump goes to the run's own timestamped folder
+    assert glob.glob(osp.join(tmp_path, '*', osp.basename(config)))
+    assert not osp.exists(tmp_path / osp.basename(config))
     # tools/test.py scores the saved student the same way
     out = tmp_path / 'metrics.json'
     proc = subprocess.run(
@@ -131,21 +135,26 @@ def work_dir(tmp_path):
     d.mkdir()
     (d / 'iter_1000.pth').write_bytes(b'earlier checkpoint')
     (d / 'last_checkpoint').write_text('iter_1000.pth')
+    for config in (DAFL, FMNIST_DAFL):  # mmengine's config dump
+        (d / osp.basename(config)).write_text('# earlier config\n')
     return d
 
 
 def _untouched(d):
     return ((d / 'iter_1000.pth').read_bytes() == b'earlier checkpoint'
-            and (d / 'last_checkpoint').read_text() == 'iter_1000.pth')
+            and (d / 'last_checkpoint').read_text() == 'iter_1000.pth'
+            and all((d / osp.basename(c)).read_text() == '# earlier config\n'
+                    for c in (DAFL, FMNIST_DAFL)))
 
 
 def _fails(argv, capsys):
     code = train_tool.main(argv)
-    err = capsys.readouterr().err.strip()
+    err = capsys.readouterr().err  # may also hold library warnings
     assert code == 1
-    assert err.startswith('mmdfkd error:') and 'Traceback' not in err
-    assert err.count('\n') == 0  # one line
-    return err
+    assert 'Traceback' not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith('mmdfkd error:')]
+    assert len(lines) == 1  # one line
+    return lines[0]
 
 
 def test_missing_teacher_checkpoint(work_dir, capsys):
@@ -200,12 +209,50 @@ def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
                  capsys)
     assert 'refusing to load teacher checkpoint' in err
     assert 'extract_weights.py' in err
+    assert _untouched(work_dir)
+
+
+def test_load_from_is_not_unpickled(work_dir, tmp_path, digits_teacher,
+                                    capsys):
+    """Only --resume (and tools/test.py's CHECKPOINT) are trusted."""
+    import argparse
+    torch.save(dict(state_dict={}, message_hub=argparse.Namespace(x=1)),
+               tmp_path / 'foreign.pth')
+    err = _fails([DAFL] + short(work_dir, digits_teacher, 2, [
+        f'load_from={tmp_path / "foreign.pth"}']), capsys)
+    assert 'refusing to unpickle' in err and '--resume' in err
+    assert _untouched(work_dir)
+
+
+def test_missing_resume_checkpoint(work_dir, digits_teacher, capsys):
+    err = _fails([DAFL, '--resume', '/nonexistent/iter_5.pth'] +
+                 short(work_dir, digits_teacher, 2), capsys)
+    assert 'file not found: /nonexistent/iter_5.pth' in err
+    assert _untouched(work_dir)
+
+
+def test_test_tool_bad_input(tmp_path, capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'mmdfkd_test_tool', osp.join(ROOT, 'tools', 'test.py'))
+    test_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(test_tool)
+    assert test_tool.main([DAFL, '/nonexistent/iter_9.pth']) == 1
+    err = capsys.readouterr().err
+    assert [ln for ln in err.splitlines() if 'mmdfkd error' in ln] == [
+        'mmdfkd error: file not found: /nonexistent/iter_9.pth.']
+
+
+def test_no_validate_runs_without_teacher_check(tmp_path, digits_teacher):
+    proc = run_train([DAFL, '--no-validate'] +
+                     short(tmp_path, digits_teacher, 3))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.isfile(tmp_path / 'iter_3.pth')
 
 
 def test_missing_data_root_with_download_disabled(work_dir, digits_teacher,
                                                   capsys):
-    cfg = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-3k_fashion-mnist.py'
-    err = _fails([cfg] + short(work_dir, digits_teacher, 2, [
+    err = _fails([FMNIST_DAFL] + short(work_dir, digits_teacher, 2, [
         'val_dataloader.dataset.data_root=/nonexistent/fmnist',
         'val_dataloader.dataset.download=False'
     ]), capsys)

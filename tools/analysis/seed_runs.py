@@ -18,10 +18,9 @@ import os.path as osp
 import statistics
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmdfkd.utils.run_logs import last_metric, train_subprocess  # noqa: E402
+from run_logs import last_metric, train_subprocess  # noqa: E402
 
 
 def mean_std(values):

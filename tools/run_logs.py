@@ -1,4 +1,7 @@
-"""Run ``tools/train.py`` as a subprocess and read what the run logged."""
+"""Run ``tools/train.py`` as a subprocess and read what the run logged.
+
+Shared by ``tools/demo.py``, ``tools/analysis/seed_runs.py`` and the tests.
+"""
 import glob
 import json
 import os
@@ -8,7 +11,7 @@ import sys
 import time
 from typing import Optional, Sequence
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def last_metric(work_dir: str, key: str = 'accuracy/top1') -> Optional[float]:
