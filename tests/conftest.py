@@ -1,4 +1,5 @@
 """Shared fixtures: the mmdfkd scope and a small trained digits teacher."""
+import logging
 import os
 import os.path as osp
 import sys
@@ -40,6 +41,21 @@ def digits_teacher(tmp_path_factory) -> str:
     path = osp.join(work_dir, 'weights.pth')
     assert osp.isfile(path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _detach_mmengine_stream_handlers():
+    """mmengine loggers live for the whole session and keep writing to the
+    stream that was sys.stdout when they were made, i.e. an earlier test's
+    captured output, closed by now; later logging then prints a "Logging
+    error" traceback into the next test's stderr. Detach them after each
+    test (their log files stay)."""
+    yield
+    from mmengine.logging import MMLogger
+    for logger in list(MMLogger._instance_dict.values()):
+        for handler in list(logger.handlers):
+            if type(handler) is logging.StreamHandler:
+                logger.removeHandler(handler)
 
 
 def pytest_configure(config):
