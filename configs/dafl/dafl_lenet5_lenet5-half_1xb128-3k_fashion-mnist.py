@@ -1,47 +1,25 @@
 # DAFL, LeNet-5 -> LeNet-5-Half on Fashion-MNIST (32x32), sized for a 2-core
-# CPU (published anchor: ZSKD 79.62 with a 90.84 teacher). First train the
+# CPU (published anchor: ZSKD 79.62 with a 90.84 teacher): the digits config
+# with Fashion-MNIST's teacher, normalisation and test split. First train the
 # teacher:
 #   python tools/train.py configs/teachers/teacher_lenet5_fashion-mnist.py
-# Paper setting (MNIST, DAFL §4.1 / official code): batch 512, 200x120 iters,
-# generator Adam 0.2, student Adam 2e-3, oh 1, ie 5, a 0.1, latent 100, KD T=1.
-_base_ = [
-    '../_base_/models/lenet5.py', '../_base_/datasets/fashion_mnist.py',
-    '../_base_/dfkd_runtime.py'
-]
-latent_dim = 100
+_base_ = ['./dafl_lenet5_lenet5-half_1xb128-2k_digits.py']
 model = dict(
-    type='DAFL',
     teacher=dict(
-        model=_base_.lenet5,
         checkpoint='work_dirs/teacher_lenet5_fashion-mnist/weights.pth'),
-    student=_base_.lenet5_half,
-    generator=dict(
-        type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
-        out_channels=1, base_channels=32),  # 128 in the paper; 32 for CPU
-    loss_oh=dict(type='OneHotLoss', loss_weight=1.0),         # oh, Eq. (6)
-    loss_ie=dict(type='InfoEntropyLoss', loss_weight=5.0),    # beta, Eq. (6)
-    loss_act=dict(type='ActivationLoss', loss_weight=0.1),    # alpha, Eq. (6)
-    loss_kd=dict(type='KDLoss', tau=1.0),                     # Eq. (7)
-    data_preprocessor=dict(
-        type='DFKDDataPreprocessor', mean=_base_.fashion_mnist_mean,
-        std=_base_.fashion_mnist_std))
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(type='LatentDataset', latent_dim=latent_dim))
-
-optim_wrapper = dict(
-    constructor='PerModuleOptimWrapperConstructor',
-    generator=dict(optimizer=dict(type='Adam', lr=0.2)),   # DAFL MNIST
-    student=dict(optimizer=dict(type='Adam', lr=2e-3)))    # DAFL MNIST
-# constant learning rates (no param_scheduler), as the official MNIST code
-
+    # 0.2856 / 0.3385 (KegNet, PRE-DFKD) x 255, as the teacher config
+    data_preprocessor=dict(mean=[72.83], std=[86.32]))
+val_dataloader = dict(
+    batch_size=500,
+    dataset=dict(
+        _delete_=True,
+        type='GzFashionMNIST',
+        data_root='/usr/share/datasets/fashion-mnist',
+        split='test',
+        pipeline=[
+            dict(type='mmpretrain.Resize', scale=32),
+            dict(type='mmpretrain.PackInputs')
+        ]))
+test_dataloader = val_dataloader
+default_hooks = dict(teacher_check=dict(min_top1=80.0))
 train_cfg = dict(max_iters=3000, val_interval=500)
-default_hooks = dict(
-    checkpoint=dict(interval=1000),
-    teacher_check=dict(min_top1=80.0),
-    synthetic=dict(interval=500))
