@@ -24,7 +24,9 @@ class BaseDFKD(BaseModel):
     :meth:`train`, so their BN statistics never change.
 
     Args:
-        student (dict): Student config, e.g. an ``mmpretrain.ImageClassifier``.
+        student (dict, optional): Student config, e.g. an
+            ``mmpretrain.ImageClassifier``. None for a run that trains only
+            the generator (RDSKD's stage 2); it has no student to validate.
         generator (dict): Generator config.
         teacher (dict, optional): One teacher, ``dict(model=..., checkpoint=
             ...)``; becomes ``self.teacher``.
@@ -40,7 +42,7 @@ class BaseDFKD(BaseModel):
     multi_teacher: bool = False
 
     def __init__(self,
-                 student: dict,
+                 student: Optional[dict],
                  generator: dict,
                  teacher: Optional[dict] = None,
                  teachers: Optional[Dict[str, dict]] = None,
@@ -64,7 +66,7 @@ class BaseDFKD(BaseModel):
             self.teachers = nn.ModuleDict(
                 {name: build_teacher(cfg)
                  for name, cfg in teachers.items()})
-        self.student = MODELS.build(student)
+        self.student = None if student is None else MODELS.build(student)
         self.generator = MODELS.build(generator)
 
     def frozen_teachers(self) -> Dict[str, nn.Module]:
@@ -89,6 +91,11 @@ class BaseDFKD(BaseModel):
             raise NotImplementedError(
                 f'{type(self).__name__} trains in train_step; mode="loss" '
                 'has no meaning for a data-free algorithm.')
+        if self.student is None:
+            raise DFKDInputError(
+                f'{type(self).__name__} has no student to run (it trains the '
+                'generator only). Fix: validate or test the student of the '
+                'distillation stage instead.')
         return self.student(inputs, data_samples, mode=mode)
 
     @torch.no_grad()

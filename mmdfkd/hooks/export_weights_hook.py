@@ -1,5 +1,6 @@
 """Write the trained model as a plain, weights-only state dict."""
 import os.path as osp
+from typing import Optional
 
 import torch
 from mmengine.dist import master_only
@@ -25,12 +26,18 @@ class ExportWeightsHook(Hook):
     Args:
         filename (str): File name inside ``work_dir``. Defaults to
             'weights.pth'.
+        module (str, optional): Export only this submodule of the model,
+            e.g. ``'generator'`` for a generator-only run (RDSKD stage 2),
+            whose ``generator.pth`` the next stage loads. Defaults to None
+            (the whole model).
     """
 
     priority = 'LOW'
 
-    def __init__(self, filename: str = 'weights.pth'):
+    def __init__(self, filename: str = 'weights.pth',
+                 module: Optional[str] = None):
         self.filename = filename
+        self.module = module
 
     @master_only
     def after_train(self, runner) -> None:
@@ -43,6 +50,11 @@ class ExportWeightsHook(Hook):
             classes=list(
                 getattr(runner.train_dataloader.dataset, 'metainfo',
                         {}).get('classes', ()) or ()))
+        if self.module is not None:
+            model = getattr(model, self.module)
+            if is_model_wrapper(model):  # a DDP-wrapped submodule
+                model = model.module
+            meta['module'] = self.module
         path = osp.join(runner.work_dir, self.filename)
         torch.save(dict(state_dict=model.state_dict(), meta=meta), path)
         runner.logger.info(f'Plain weights written to {path}')

@@ -25,25 +25,35 @@ class TeacherCheckHook(Hook):
         min_top1 (float): Floor in percent. Defaults to 0 (only measure).
         max_batches (int, optional): Score at most this many validation
             batches per rank (for huge validation sets). Defaults to None.
+        dataloader (dict, optional): Real labelled data to score the teacher
+            on when the run has no validation loop (a generator-only run,
+            e.g. RDSKD stage 2). Defaults to None (the validation loader).
     """
 
     priority = 'NORMAL'
 
     def __init__(self, min_top1: float = 0.0,
-                 max_batches: Optional[int] = None):
+                 max_batches: Optional[int] = None,
+                 dataloader: Optional[dict] = None):
         self.min_top1 = min_top1
         self.max_batches = max_batches
+        self.dataloader = dataloader
         self.teacher_top1: Dict[str, float] = {}
 
     def before_train(self, runner) -> None:
-        if runner.val_loop is None:  # e.g. tools/train.py --no-validate
+        if self.dataloader is not None:
+            dataloader = runner.build_dataloader(
+                self.dataloader, seed=runner.seed)
+        elif runner.val_loop is None:  # e.g. tools/train.py --no-validate
             runner.logger.warning(
                 'No validation set: the teacher is not checked.')
             return
+        else:
+            dataloader = runner.val_dataloader
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         counts: Dict[str, torch.Tensor] = {}
-        for i, batch in enumerate(runner.val_dataloader):
+        for i, batch in enumerate(dataloader):
             if self.max_batches is not None and i >= self.max_batches:
                 break
             data = model.data_preprocessor(batch, False)

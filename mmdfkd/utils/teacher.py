@@ -37,13 +37,27 @@ def _is_url(path: str) -> bool:
     return re.match(r'^https?://', path) is not None
 
 
-def load_state_dict_safely(checkpoint: str) -> dict:
+MISSING_HINT = dict(
+    teacher=('train the teacher first (python tools/train.py '
+             'configs/teachers/<its config>.py) or point the '
+             "teacher's `checkpoint` at an existing file "
+             '(--cfg-options model.teacher.checkpoint=PATH).'),
+    generator=('train the generator first (its stage-2 config, e.g. '
+               'python tools/train.py configs/rdskd/rdskd_generator_<...>.py'
+               ', writes work_dirs/<config name>/generator.pth) or point '
+               '`generator_checkpoint` at an existing file '
+               '(--cfg-options model.generator_checkpoint=PATH).'))
+
+
+def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
     """Read a state dict from a local path or URL with ``weights_only=True``.
 
     Args:
         checkpoint (str): Local path or http(s) URL. URLs are cached under
             ``$TORCH_HOME/hub/checkpoints`` (a file placed there by hand is
             used offline).
+        what (str): What the weights are for (``'teacher'``,
+            ``'generator'``), to word the errors. Defaults to 'teacher'.
 
     Returns:
         dict: The state dict (the ``state_dict`` entry when present), with a
@@ -58,37 +72,34 @@ def load_state_dict_safely(checkpoint: str) -> dict:
             path = osp.expanduser(checkpoint)
             if not osp.isfile(path):
                 raise DFKDInputError(
-                    f'teacher checkpoint not found: {checkpoint}. Fix: train '
-                    'the teacher first (python tools/train.py '
-                    'configs/teachers/<its config>.py) or point the '
-                    "teacher's `checkpoint` at an existing file "
-                    '(--cfg-options model.teacher.checkpoint=PATH).')
+                    f'{what} checkpoint not found: {checkpoint}. Fix: ' +
+                    MISSING_HINT.get(what, MISSING_HINT['teacher']))
             ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except (urllib.error.URLError, OSError) as e:
         if isinstance(e, FileNotFoundError) or not _is_url(checkpoint):
             raise DFKDInputError(
-                f'cannot read teacher checkpoint {checkpoint}: {e}') from e
+                f'cannot read {what} checkpoint {checkpoint}: {e}') from e
         fname = osp.basename(checkpoint.split('?')[0])
         raise DFKDInputError(
-            f'cannot download teacher weights {checkpoint} ({e}). Fix: '
+            f'cannot download {what} weights {checkpoint} ({e}). Fix: '
             f'download it where a network exists and put it at '
             f'{osp.join(torch.hub.get_dir(), "checkpoints", fname)}, or set '
-            'the teacher `checkpoint` to a local path.') from e
+            f'the {what} `checkpoint` to a local path.') from e
     except pickle.UnpicklingError as e:
         raise DFKDInputError(
-            f'refusing to load teacher checkpoint {checkpoint}: it needs '
+            f'refusing to load {what} checkpoint {checkpoint}: it needs '
             'arbitrary unpickling, which could run code from the file '
             f'(torch.load weights_only=True failed: {str(e).splitlines()[0]})'
             '. ' + CONVERT_HINT.format(path=checkpoint)) from e
     except (RuntimeError, EOFError, ValueError) as e:  # empty, truncated
         raise DFKDInputError(
-            f'teacher checkpoint {checkpoint} is not a readable PyTorch file '
+            f'{what} checkpoint {checkpoint} is not a readable PyTorch file '
             f'({(str(e) or type(e).__name__).splitlines()[0]}). Fix: point '
             '`checkpoint` at a .pth '
             'state dict.') from e
     if not isinstance(ckpt, dict):
         raise DFKDInputError(
-            f'teacher checkpoint {checkpoint} holds a {type(ckpt).__name__}, '
+            f'{what} checkpoint {checkpoint} holds a {type(ckpt).__name__}, '
             'not a state dict. Fix: save `model.state_dict()`.')
     state = ckpt.get('state_dict', ckpt)
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
@@ -162,23 +173,53 @@ def build_teacher(cfg: dict) -> nn.Module:
             f'{sorted(cfg)}. Fix: move the architecture under `model`.')
     teacher, published = _build_model(cfg['model'])
     checkpoint = cfg.get('checkpoint') or published
-    if not cfg.get('init_random', False):
-        if checkpoint is None:
-            raise DFKDInputError(
-                f'teacher {cfg["model"] if isinstance(cfg["model"], str) else cfg["model"].get("type")} '  # noqa: E501
-                'has no checkpoint: a random teacher teaches nothing. Fix: '
-                'set the teacher `checkpoint` to a path or URL.')
-        state = load_state_dict_safely(checkpoint)
+    if cfg.get('init_random', False):
+        checkpoint = None
+    elif checkpoint is None:
+        raise DFKDInputError(
+            f'teacher {cfg["model"] if isinstance(cfg["model"], str) else cfg["model"].get("type")} '  # noqa: E501
+            'has no checkpoint: a random teacher teaches nothing. Fix: '
+            'set the teacher `checkpoint` to a path or URL.')
+    return load_frozen(teacher, checkpoint, what='teacher')
+
+
+def load_frozen(module: nn.Module,
+                checkpoint: Optional[str],
+                what: str = 'teacher',
+                prefix: Optional[str] = None) -> nn.Module:
+    """Load ``module`` strictly from ``checkpoint``, then freeze it.
+
+    Args:
+        module (nn.Module): The built module (a teacher, a pre-trained
+            generator).
+        checkpoint (str, optional): Path or URL of its weights, read with
+            ``weights_only=True``; None leaves the weights as they are
+            (tests, speed benchmarks).
+        what (str): Its role, to word the errors. Defaults to 'teacher'.
+        prefix (str, optional): Keep only the keys under this prefix (e.g.
+            ``'generator.'`` to take the generator out of a whole-algorithm
+            checkpoint), with the prefix removed. Defaults to None.
+
+    Returns:
+        nn.Module: ``module`` with ``requires_grad=False``, in eval mode and
+        marked initialised so the Runner's ``init_weights`` skips it.
+    """
+    if checkpoint is not None:
+        state = load_state_dict_safely(checkpoint, what=what)
+        if prefix:
+            state = {k[len(prefix):]: v for k, v in state.items()
+                     if k.startswith(prefix)}
         try:
-            teacher.load_state_dict(state, strict=True)
+            module.load_state_dict(state, strict=True)
         except RuntimeError as e:
             detail = ' '.join(str(e).split())[:600]
             raise DFKDInputError(
-                f'teacher checkpoint {checkpoint} does not fit the teacher '
-                f'architecture ({detail}). Fix: point `checkpoint` at weights '
-                'of this architecture, or change the teacher model (depth, '
-                'num_classes) to match the checkpoint.') from e
-    teacher.requires_grad_(False)
-    teacher.eval()
-    teacher._is_init = True  # the Runner's init_weights must not touch it
-    return teacher
+                f'{what} checkpoint {checkpoint} does not fit the {what} '
+                f'architecture ({detail}). Fix: point the checkpoint at '
+                f'weights of this architecture, or change the {what} model '
+                '(depth, num_classes, latent_dim, ...) to match the '
+                'checkpoint.') from e
+    module.requires_grad_(False)
+    module.eval()
+    module._is_init = True  # the Runner's init_weights must not touch it
+    return module

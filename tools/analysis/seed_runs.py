@@ -10,7 +10,15 @@ For every seed, trains the teacher (``randomness.seed=S``), then each method
 against that teacher with the same seed. Prints a markdown table (top-1 of
 the final model, mean ± std over seeds, and wall time per run) and writes
 ``{work_dir}/seed_runs.json``. ``--teacher-checkpoint`` skips teacher
-training and uses one teacher for every seed.
+training and uses one teacher for every seed; ``--reuse-teachers`` reuses
+the teachers an earlier call wrote under the same ``--work-dir``; with
+neither ``--teacher`` nor ``--teacher-checkpoint`` the configs' own teachers
+are used (e.g. CDFKD-MFS's three).
+
+A method given as ``NAME=STAGE1,STAGE2`` runs its configs one after the
+other (RDSKD: generator, then student); a stage that writes
+``generator.pth`` hands it to the next as ``model.generator_checkpoint``.
+The wall time of every stage is reported.
 """
 import argparse
 import json
@@ -33,6 +41,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--teacher', help='teacher-training config')
     parser.add_argument('--teacher-checkpoint', help='use this teacher')
+    parser.add_argument('--reuse-teachers', action='store_true',
+                        help='reuse {work_dir}/seedS/teacher/weights.pth')
     parser.add_argument('--method', action='append', required=True,
                         help='NAME=CONFIG (repeatable)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -41,35 +51,46 @@ def main(argv=None) -> int:
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='extra k=v overrides for the method runs')
     args = parser.parse_args(argv)
-    if not (args.teacher or args.teacher_checkpoint):
-        parser.error('give --teacher or --teacher-checkpoint')
     methods = dict(m.split('=', 1) for m in args.method)
     results = dict(teacher=[], **{m: [] for m in methods})
     for seed in args.seeds:
         seed_dir = osp.join(args.work_dir, f'seed{seed}')
         weights = args.teacher_checkpoint
-        if weights is None:
-            tdir = osp.join(seed_dir, 'teacher')
+        tdir = osp.join(seed_dir, 'teacher')
+        if args.reuse_teachers and osp.isfile(
+                osp.join(tdir, 'weights.pth')):
+            weights = osp.join(tdir, 'weights.pth')
+            results['teacher'].append(
+                dict(seed=seed, top1=last_metric(tdir), seconds=0.0))
+        elif weights is None and args.teacher:
             secs = train_subprocess(
                 args.teacher, tdir, ['--cfg-options',
                                      f'randomness.seed={seed}'])
             results['teacher'].append(
                 dict(seed=seed, top1=last_metric(tdir), seconds=secs))
             weights = osp.join(tdir, 'weights.pth')
-        for name, config in methods.items():
-            mdir = osp.join(seed_dir, name)
-            extra = (['--amp'] if args.amp else []) + [
-                '--cfg-options', f'randomness.seed={seed}',
-                f'model.teacher.checkpoint={osp.abspath(weights)}',
-                *args.cfg_options
-            ]
-            secs = train_subprocess(config, mdir, extra)
+        for name, configs in methods.items():
+            stages, generator = [], None
+            for k, config in enumerate(configs.split(',')):
+                mdir = osp.join(seed_dir, name if k == 0 else f'{name}-{k}')
+                options = [f'randomness.seed={seed}', *args.cfg_options]
+                if weights is not None:
+                    options.append(
+                        f'model.teacher.checkpoint={osp.abspath(weights)}')
+                if generator is not None:
+                    options.append(f'model.generator_checkpoint={generator}')
+                extra = (['--amp'] if args.amp else []) + [
+                    '--cfg-options', *options]
+                stages.append(train_subprocess(config, mdir, extra))
+                generator = osp.abspath(osp.join(mdir, 'generator.pth'))
+                generator = generator if osp.isfile(generator) else None
             results[name].append(
-                dict(seed=seed, top1=last_metric(mdir), seconds=secs))
+                dict(seed=seed, top1=last_metric(mdir), seconds=sum(stages),
+                     stage_seconds=stages))
             print(f'seed {seed} {name}: {results[name][-1]["top1"]:.2f}%',
                   flush=True)
     print('\n| model | top-1 (%) mean ± std | per seed | wall time per run '
-          '(s) |\n|---|---|---|---|')
+          '(s) | per stage (s) |\n|---|---|---|---|---|')
     for name, runs in results.items():
         if not runs:
             continue
@@ -77,7 +98,10 @@ def main(argv=None) -> int:
         secs = [r['seconds'] for r in runs]
         print(f'| {name} | {mean_std(accs)} | '
               + ', '.join(f'{a:.2f}' for a in accs) +
-              f' | {statistics.mean(secs):.0f} |')
+              f' | {statistics.mean(secs):.0f} | ' + ' + '.join(
+                  f'{statistics.mean(st):.0f}' for st in zip(
+                      *[r.get('stage_seconds', [r['seconds']])
+                        for r in runs])) + ' |')
     path = osp.join(args.work_dir, 'seed_runs.json')
     with open(path, 'w') as f:
         json.dump(dict(seeds=args.seeds, amp=args.amp, methods=methods,
