@@ -1,9 +1,11 @@
 from .activation_loss import ActivationLoss
+from .bn_statistics_loss import BNStatisticsLoss
 from .info_entropy_loss import InfoEntropyLoss
 from .kd_loss import KDLoss
 from .logit_l1_loss import LogitL1Loss
 from .one_hot_loss import OneHotLoss
 
 __all__ = [
-    'ActivationLoss', 'InfoEntropyLoss', 'KDLoss', 'LogitL1Loss', 'OneHotLoss'
+    'ActivationLoss', 'BNStatisticsLoss', 'InfoEntropyLoss', 'KDLoss',
+    'LogitL1Loss', 'OneHotLoss'
 ]
