@@ -8,6 +8,15 @@ lenet5 = dict(  # 61,706 parameters
                   channels=(6, 16, 120)),
     head=dict(type='StackedLinearClsHead', num_classes=10, in_channels=120,
               mid_channels=[84]))
+# LeNet-5 with a BatchNorm after each convolution (ours, not in DAFL): a
+# digits teacher with BN running statistics for the BN-statistics loss.
+lenet5_bn = dict(  # 61,848 parameters
+    _scope_='mmpretrain',  # nested types resolve in mmpretrain
+    type='ImageClassifier',
+    backbone=dict(type='mmdfkd.DAFLLeNet5', in_channels=1,
+                  channels=(6, 16, 120), norm_cfg=dict(type='BN')),
+    head=dict(type='StackedLinearClsHead', num_classes=10, in_channels=120,
+              mid_channels=[84]))
 lenet5_half = dict(  # 15,738 parameters
     _scope_='mmpretrain',  # nested types resolve in mmpretrain
     type='ImageClassifier',
