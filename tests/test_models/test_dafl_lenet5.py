@@ -86,3 +86,24 @@ def test_norm_cfg_adds_bn_before_relu():
                 in_channels=120,
                 mid_channels=[84])))
     assert _num_params(clf) == 61848
+
+
+def test_lenet5_bn_config_feeds_bn_statistics_loss(root):
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mmdfkd.losses import BNStatisticsLoss
+    from mmdfkd.utils import BNStatsRecorder
+    cfg = Config.fromfile(osp.join(root, 'configs/_base_/models/lenet5.py'))
+    init_default_scope('mmdfkd')
+    teacher = MODELS.build(cfg.lenet5_bn).eval()
+    assert _num_params(teacher) == 61848
+    x = torch.rand(4, 1, 32, 32, requires_grad=True)
+    with BNStatsRecorder(teacher) as rec:
+        teacher(x)
+    assert [m.shape[0] for m in rec.means] == [6, 16, 120]
+    loss = BNStatisticsLoss()(rec.means, rec.vars, rec.running_means,
+                              rec.running_vars)
+    loss.backward()
+    assert torch.isfinite(loss) and loss > 0 and x.grad.abs().sum() > 0
