@@ -1,4 +1,5 @@
 from .activation_loss import ActivationLoss
+from .bn_statistics_loss import BNStatisticsLoss
 from .info_entropy_loss import InfoEntropyLoss
 from .kd_loss import KDLoss
 from .logit_l1_loss import LogitL1Loss
@@ -6,6 +7,6 @@ from .mode_seeking_loss import ModeSeekingLoss
 from .one_hot_loss import OneHotLoss
 
 __all__ = [
-    'ActivationLoss', 'InfoEntropyLoss', 'KDLoss', 'LogitL1Loss',
-    'ModeSeekingLoss', 'OneHotLoss'
+    'ActivationLoss', 'BNStatisticsLoss', 'InfoEntropyLoss', 'KDLoss',
+    'LogitL1Loss', 'ModeSeekingLoss', 'OneHotLoss'
 ]

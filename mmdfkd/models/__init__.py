@@ -1,4 +1,14 @@
 from .dafl_lenet5 import DAFLLeNet5
+from .header_attention import HeaderAttention
+from .multi_header_classifier import MultiHeaderClassifier
+from .multi_header_lenet5 import MultiHeaderLeNet5
+from .multi_header_resnet import MultiHeaderResNet
+from .multi_header_wide_resnet import MultiHeaderWideResNet
+from .sep_conv import SepConv
 from .wide_resnet import WideResNet
 
-__all__ = ['DAFLLeNet5', 'WideResNet']
+__all__ = [
+    'DAFLLeNet5', 'HeaderAttention', 'MultiHeaderClassifier',
+    'MultiHeaderLeNet5', 'MultiHeaderResNet', 'MultiHeaderWideResNet',
+    'SepConv', 'WideResNet'
+]

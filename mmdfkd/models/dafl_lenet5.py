@@ -2,6 +2,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 
 from mmdfkd.registry import MODELS
@@ -22,9 +23,10 @@ class DAFLLeNet5(BaseModule):
         conv5x5(c1 -> c2) - ReLU - maxpool2
         conv5x5(c2 -> c3) - ReLU - flatten
 
-    All convolutions are valid (no padding) and there is no normalisation
-    layer. On a 32x32 input the last convolution sees a 5x5 map, so it acts
-    as a fully connected layer and the output is ``(N, c3)``. The two fully
+    All convolutions are valid (no padding) and, by default, there is no
+    normalisation layer. On a 32x32 input the last convolution sees a 5x5
+    map, so it acts as a fully connected layer and the output is
+    ``(N, c3)``. The two fully
     connected layers of the original network live in the head; with
     mmpretrain's ``StackedLinearClsHead`` (ReLU between the layers):
 
@@ -38,6 +40,14 @@ class DAFLLeNet5(BaseModule):
       parameter LeNet-5-Half of ZSKD/DeGAN, which halves only the
       convolutions.
 
+    With ``norm_cfg`` (ours, not in DAFL), each convolution loses its bias
+    and is followed by a normalisation layer before the ReLU
+    (``conv - BN - ReLU [- maxpool]``). This gives digits teachers
+    BatchNorm running statistics for the BN-statistics loss of
+    DeepInversion / `CDFKD-MFS <https://arxiv.org/abs/2205.11845>`_. The
+    LeNet-5 classifier then has 61,848 parameters (61,706 - 142 biases +
+    2 x 142 BN affine parameters).
+
     Args:
         in_channels (int): Number of input image channels. Defaults to 1.
         channels (Sequence[int]): Output channels ``(c1, c2, c3)`` of the
@@ -45,6 +55,9 @@ class DAFLLeNet5(BaseModule):
         init_cfg (dict | list[dict], optional): Initialization config.
             Defaults to None, which keeps PyTorch's default initialisation,
             as the original code does.
+        norm_cfg (dict, optional): Normalisation layer after each
+            convolution, e.g. ``dict(type='BN')``. Defaults to None (no
+            normalisation: the original network).
 
     Example:
         >>> import torch
@@ -58,7 +71,8 @@ class DAFLLeNet5(BaseModule):
     def __init__(self,
                  in_channels: int = 1,
                  channels: Sequence[int] = (6, 16, 120),
-                 init_cfg: Optional[Union[dict, list]] = None) -> None:
+                 init_cfg: Optional[Union[dict, list]] = None,
+                 norm_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(channels) != 3:
             raise ValueError('`channels` must have 3 values (c1, c2, c3), '
@@ -66,16 +80,20 @@ class DAFLLeNet5(BaseModule):
         c1, c2, c3 = channels
         self.in_channels = in_channels
         self.channels = tuple(channels)
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, kernel_size=5),
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(c1, c2, kernel_size=5),
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=2, stride=2),
-            nn.Conv2d(c2, c3, kernel_size=5),
-            nn.ReLU(inplace=True),
-        )
+        self.norm_cfg = norm_cfg
+        layers = []
+        cin = in_channels
+        for i, cout in enumerate(channels):
+            layers.append(
+                nn.Conv2d(cin, cout, kernel_size=5, bias=norm_cfg is None))
+            if norm_cfg is not None:
+                layers.append(build_norm_layer(norm_cfg, cout)[1])
+            layers.append(nn.ReLU(inplace=True))
+            if i < 2:
+                layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            cin = cout
+        # without norm_cfg: the keys features.{0,3,6} of the original network
+        self.features = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         """Forward computation.

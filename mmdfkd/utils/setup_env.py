@@ -18,6 +18,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmdfkd.algorithms  # noqa: F401,F403
     import mmdfkd.datasets  # noqa: F401,F403
     import mmdfkd.engine  # noqa: F401,F403
+    import mmdfkd.evaluation  # noqa: F401,F403
     import mmdfkd.generators  # noqa: F401,F403
     import mmdfkd.hooks  # noqa: F401,F403
     import mmdfkd.losses  # noqa: F401,F403

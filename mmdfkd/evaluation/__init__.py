@@ -1,0 +1,3 @@
+from .header_accuracy import HeaderAccuracy
+
+__all__ = ['HeaderAccuracy']
