@@ -1,4 +1,6 @@
+from .attention_aggregation import AttentionAggregation
 from .base_dfkd import BaseDFKD
+from .cdfkd_mfs import CDFKDMFS
 from .dafl import DAFL
 from .dfad import DFAD
 from .dfkd_data_preprocessor import DFKDDataPreprocessor
@@ -6,6 +8,6 @@ from .frozen_generator_kd import FrozenGeneratorKD
 from .rdskd import RDSKD
 
 __all__ = [
-    'BaseDFKD', 'DAFL', 'DFAD', 'DFKDDataPreprocessor', 'FrozenGeneratorKD',
-    'RDSKD'
+    'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'DAFL', 'DFAD',
+    'DFKDDataPreprocessor', 'FrozenGeneratorKD', 'RDSKD'
 ]

@@ -1,3 +1,4 @@
 from .header_accuracy import HeaderAccuracy
+from .sample_diversity import sample_diversity
 
-__all__ = ['HeaderAccuracy']
+__all__ = ['HeaderAccuracy', 'sample_diversity']

@@ -22,10 +22,13 @@ class HeaderAccuracy(BaseMetric):
         \mathbb{1}\big[y_b \in \mathrm{top}k(s_{b,i})\big],
 
     under the keys ``head1_top1``, ``head2_top1``, ... (headers counted from
-    1), prefixed with ``header/`` by default (``header/head1_top1``). Use it
-    next to ``mmpretrain.Accuracy``:
-    ``val_evaluator = [dict(type='mmpretrain.Accuracy'),
-    dict(type='HeaderAccuracy')]``.
+    1), and ``mean_top1`` for the mean of the header logits when the
+    predictions carry ``mean_score`` (to compare with attention), prefixed
+    with ``header/`` by default (``header/head1_top1``). Use it next to
+    ``mmpretrain.Accuracy``::
+
+        val_evaluator = [dict(type='mmpretrain.Accuracy'),
+                         dict(type='HeaderAccuracy')]
 
     Args:
         topk (int | Sequence[int]): The k of top-k. Defaults to 1.
@@ -58,12 +61,15 @@ class HeaderAccuracy(BaseMetric):
                     'HeaderAccuracy needs the `head_scores` field of '
                     'MultiHeaderClassifier predictions; this model did not '
                     'write it.')
-            self.results.append(
-                dict(
-                    head_scores=torch.as_tensor(
-                        sample['head_scores']).detach().cpu(),
-                    gt_label=torch.as_tensor(
-                        sample['gt_label']).detach().cpu().view(-1)))
+            result = dict(
+                head_scores=torch.as_tensor(
+                    sample['head_scores']).detach().cpu(),
+                gt_label=torch.as_tensor(
+                    sample['gt_label']).detach().cpu().view(-1))
+            if 'mean_score' in sample:
+                result['mean_score'] = torch.as_tensor(
+                    sample['mean_score']).detach().cpu()
+            self.results.append(result)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Top-k accuracy of each header over all results."""
@@ -80,4 +86,8 @@ class HeaderAccuracy(BaseMetric):
             acc = hit.float().mean(dim=0) * 100  # (H, )
             for i, value in enumerate(acc.tolist()):
                 metrics[f'head{i + 1}_top{k}'] = value
+            if all('mean_score' in r for r in results):
+                mean = torch.stack([r['mean_score'] for r in results])
+                hit = (mean.topk(k, dim=1).indices == target[:, None]).any(1)
+                metrics[f'mean_top{k}'] = hit.float().mean().item() * 100
         return metrics

@@ -19,7 +19,9 @@ class TeacherCheckHook(Hook):
     learns noise. This hook measures each teacher's top-1 accuracy on the
     validation loader, logs it, stops the run with a clear error when it is
     below ``min_top1``, and logs it again next to the student's accuracy
-    (``val/teacher_top1``) at every validation.
+    (``val/teacher_top1``) at every validation. With several teachers it
+    also scores their ensemble (mean logits, ``val/ensemble_top1``), the
+    reference of a multi-teacher student.
 
     Args:
         min_top1 (float): Floor in percent. Defaults to 0 (only measure).
@@ -60,7 +62,11 @@ class TeacherCheckHook(Hook):
             labels = torch.cat([
                 s.gt_label.view(-1) for s in data['data_samples']
             ]).to(data['inputs'].device)
-            for name, logits in model.teacher_logits(data['inputs']).items():
+            logits_T = model.teacher_logits(data['inputs'])
+            if len(logits_T) > 1:  # several teachers: also their ensemble
+                logits_T['ensemble'] = torch.stack(
+                    list(logits_T.values())).mean(0)        # (N, K)
+            for name, logits in logits_T.items():
                 hits = (logits.argmax(dim=1) == labels).sum().float()
                 c = counts.setdefault(
                     name, torch.zeros(2, device=labels.device))
@@ -71,7 +77,7 @@ class TeacherCheckHook(Hook):
         runner.logger.info('Teacher top-1 on the validation set: ' + ', '.join(
             f'{n} {a:.2f}%' for n, a in self.teacher_top1.items()))
         broken = {n: a for n, a in self.teacher_top1.items()
-                  if a < self.min_top1}
+                  if a < self.min_top1 and n != 'ensemble'}
         if broken:
             raise DFKDInputError(
                 'teacher accuracy below the floor of '

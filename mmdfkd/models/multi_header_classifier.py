@@ -95,6 +95,9 @@ class MultiHeaderClassifier(BaseClassifier):
             nn.Linear(backbone.out_channels, num_classes)
             for _ in range(self.num_heads))
         self.attention = HeaderAttention(num_classes)
+        if aggregation == 'mean':
+            # unused: no gradient, nothing for DDP to wait for
+            self.attention.requires_grad_(False)
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Per-header pooled features, ``num_heads`` x ``(N, D)``."""
@@ -132,8 +135,8 @@ class MultiHeaderClassifier(BaseClassifier):
             inputs (Tensor): Images ``(N, C, H, W)``.
             data_samples (list[DataSample], optional): Needed for
                 ``mode='loss'``. Defaults to None.
-            mode (str): ``'tensor'``, ``'predict'`` or ``'loss'``.
-                Defaults to ``'tensor'``.
+            mode (str): ``'tensor'``, ``'heads'`` (:meth:`forward_heads`),
+                ``'predict'`` or ``'loss'``. Defaults to ``'tensor'``.
 
         Returns:
             Tensor | list[DataSample] | dict[str, Tensor]: Aggregated logits
@@ -141,6 +144,8 @@ class MultiHeaderClassifier(BaseClassifier):
         """
         if mode == 'tensor':
             return self.aggregate(self.forward_heads(inputs)[0])
+        if mode == 'heads':  # through forward, so DDP wrappers see it
+            return self.forward_heads(inputs)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'loss':
@@ -172,21 +177,25 @@ class MultiHeaderClassifier(BaseClassifier):
 
         Returns:
             list[DataSample]: One per image, with ``pred_score`` ``(K, )``,
-            ``pred_label`` ``(1, )`` and ``head_scores`` ``(H, K)``.
+            ``pred_label`` ``(1, )``, ``head_scores`` ``(H, K)`` and
+            ``mean_score`` ``(K, )`` (softmax of the mean header logits,
+            the paper's prediction, to compare with attention).
         """
         logits, _ = self.forward_heads(inputs)
         scores = F.softmax(self.aggregate(logits), dim=1)  # (N, K)
+        mean_scores = F.softmax(torch.stack(logits).mean(0), dim=1)  # (N, K)
         labels = scores.argmax(dim=1, keepdim=True).detach()  # (N, 1)
         head_scores = torch.stack([F.softmax(s, dim=1) for s in logits],
                                   dim=1)  # (N, H, K)
         if data_samples is None:
             data_samples = [None] * scores.size(0)
         out = []
-        for ds, score, label, per_head in zip(data_samples, scores, labels,
-                                              head_scores):
+        for ds, score, label, per_head, mean in zip(
+                data_samples, scores, labels, head_scores, mean_scores):
             if ds is None:
                 ds = DataSample()
             ds.set_pred_score(score).set_pred_label(label)
             ds.set_field(per_head, 'head_scores', dtype=torch.Tensor)
+            ds.set_field(mean, 'mean_score', dtype=torch.Tensor)
             out.append(ds)
         return out
