@@ -56,13 +56,17 @@ def test_config_builds_and_steps(path):
                     list(cfg.model.teachers.values()))
         for t in teachers:
             t.init_random = True
+        if 'generator_checkpoint' in cfg.model:  # RDSKD stage 3
+            cfg.model.generator_checkpoint = None  # random frozen generator
         model = MODELS.build(cfg.model)
         model.train()
         dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
                                       length=4))
         data = default_collate([dataset[i] for i in range(4)])
-    else:  # a teacher-training config: one supervised step
+    else:  # a teacher-training or attention config: one supervised step
         from mmpretrain.structures import DataSample
+        if 'student_checkpoint' in cfg.model:  # CDFKD-MFS attention run
+            cfg.model.student_checkpoint = None  # random frozen student
         model = MODELS.build(cfg.model)
         model.train()
         channels = len(model.data_preprocessor.mean)
@@ -73,6 +77,17 @@ def test_config_builds_and_steps(path):
             data_samples=[DataSample().set_gt_label(i % 3)
                           for i in range(4)])
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    if 'teacher' in cfg.model or 'teachers' in cfg.model:
+        # an optimizer for each trained generator / student, none for a
+        # frozen one (RDSKD stage 3); no student (RDSKD stage 2): only the
+        # generator's
+        for name in ('generator', 'student'):
+            module = getattr(model, name, None)
+            trained = module is not None and any(
+                p.requires_grad for p in module.parameters())
+            assert (name in optim.keys()) == trained, name
+        if getattr(model, 'student', None) is None:
+            assert set(optim.keys()) == {'generator'}
     _build_schedulers(cfg.get('param_scheduler'), optim)
     log_vars = model.train_step(data, optim)
     assert log_vars and all(torch.isfinite(v) for v in log_vars.values())
@@ -82,6 +97,21 @@ def test_config_builds_and_steps(path):
                          ids=_ids)
 def test_distillation_configs_read_no_real_training_data(path):
     cfg = Config.fromfile(path)
+    if cfg.model.type == 'AttentionAggregation':
+        # CDFKD-MFS's second run: a few labelled images of the train split
+        assert cfg.train_dataloader.dataset.type == 'FewShotSubset'
+        assert cfg.train_dataloader.dataset.dataset.split == 'train'
+        assert cfg.val_dataloader.dataset.get('split') == 'test'
+        return
     assert cfg.train_dataloader.dataset.type == 'LatentDataset'
+    if cfg.model.get('student', None) is None:
+        # a generator-only run (RDSKD stage 2): nothing to validate; the
+        # teacher is checked on the real test split instead
+        assert cfg.get('val_dataloader') is None
+        loader = cfg.default_hooks.teacher_check.dataloader
+        assert loader.dataset.get('split') == 'test'
+        return
     assert cfg.val_dataloader.dataset.get('split') == 'test'
-    assert cfg.val_evaluator.type == 'mmpretrain.Accuracy'
+    evaluators = cfg.val_evaluator if isinstance(
+        cfg.val_evaluator, list) else [cfg.val_evaluator]
+    assert evaluators[0].type == 'mmpretrain.Accuracy'

@@ -1,6 +1,7 @@
 """Run ``tools/train.py`` as a subprocess and read what the run logged.
 
-Shared by ``tools/demo.py``, ``tools/analysis/seed_runs.py`` and the tests.
+Shared by ``tools/demo.py``, ``tools/analysis/seed_runs.py``,
+``tools/analysis/robustness_sweep.py`` and the tests.
 """
 import glob
 import json
@@ -9,7 +10,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -52,3 +53,47 @@ def train_subprocess(config: str,
         raise RuntimeError(f'{config} failed (exit {proc.returncode}), '
                            f'log: {log_path}\n{tail}')
     return round(seconds, 1)
+
+
+def run_chain(configs: Sequence[str],
+              work_dir: str,
+              options: Sequence[str] = (),
+              amp: bool = False,
+              stage_options: Optional[Sequence[Sequence[str]]] = None,
+              root: str = ROOT) -> Tuple[Optional[float], List[float]]:
+    """Train a method's configs one after the other (RDSKD: generator, then
+    student) with :func:`train_subprocess`.
+
+    Stage ``k`` runs in ``work_dir`` (``k = 0``) or ``{work_dir}-{k}``. A
+    stage that writes ``generator.pth`` hands it to the next stage as
+    ``model.generator_checkpoint``.
+
+    Args:
+        configs (Sequence[str]): Config paths, in order.
+        work_dir (str): Work dir of the first stage.
+        options (Sequence[str]): ``k=v`` overrides for every stage.
+        amp (bool): Pass ``--amp``. Defaults to False.
+        stage_options (Sequence[Sequence[str]], optional): Extra overrides
+            per stage (one list per config), after ``options``.
+
+    Returns:
+        tuple: Top-1 of the last stage (None if it logged none) and the
+        wall time of every stage in seconds.
+
+    Raises:
+        RuntimeError: a stage failed (from :func:`train_subprocess`).
+    """
+    if stage_options is not None and len(stage_options) != len(configs):
+        raise ValueError('stage_options needs one list per config')
+    seconds, generator, stage_dir = [], None, work_dir
+    for k, config in enumerate(configs):
+        stage_dir = work_dir if k == 0 else f'{work_dir}-{k}'
+        opts = [*options, *(stage_options[k] if stage_options else ())]
+        if generator is not None:
+            opts.append(f'model.generator_checkpoint={generator}')
+        extra = (['--amp'] if amp else []) + (
+            ['--cfg-options', *opts] if opts else [])
+        seconds.append(train_subprocess(config, stage_dir, extra, root))
+        generator = osp.abspath(osp.join(stage_dir, 'generator.pth'))
+        generator = generator if osp.isfile(generator) else None
+    return last_metric(stage_dir), seconds

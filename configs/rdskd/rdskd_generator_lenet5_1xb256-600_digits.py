@@ -54,7 +54,7 @@ default_hooks = dict(
     checkpoint=dict(interval=300),
     teacher_check=dict(
         min_top1=90.0, dataloader=_base_.test_dataloader),
-    synthetic=dict(interval=300))
+    synthetic=dict(interval=300, generator_mode='eval'))  # as stage 3 sees it
 custom_hooks = [
     dict(type='ExportWeightsHook', module='generator',
          filename='generator.pth')

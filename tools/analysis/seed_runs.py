@@ -28,7 +28,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from run_logs import last_metric, train_subprocess  # noqa: E402
+from run_logs import last_metric, run_chain, train_subprocess  # noqa: E402
 
 
 def mean_std(values):
@@ -70,22 +70,15 @@ def main(argv=None) -> int:
                 dict(seed=seed, top1=last_metric(tdir), seconds=secs))
             weights = osp.join(tdir, 'weights.pth')
         for name, configs in methods.items():
-            stages, generator = [], None
-            for k, config in enumerate(configs.split(',')):
-                mdir = osp.join(seed_dir, name if k == 0 else f'{name}-{k}')
-                options = [f'randomness.seed={seed}', *args.cfg_options]
-                if weights is not None:
-                    options.append(
-                        f'model.teacher.checkpoint={osp.abspath(weights)}')
-                if generator is not None:
-                    options.append(f'model.generator_checkpoint={generator}')
-                extra = (['--amp'] if args.amp else []) + [
-                    '--cfg-options', *options]
-                stages.append(train_subprocess(config, mdir, extra))
-                generator = osp.abspath(osp.join(mdir, 'generator.pth'))
-                generator = generator if osp.isfile(generator) else None
+            options = [f'randomness.seed={seed}', *args.cfg_options]
+            if weights is not None:
+                options.append(
+                    f'model.teacher.checkpoint={osp.abspath(weights)}')
+            top1, stages = run_chain(configs.split(','),
+                                     osp.join(seed_dir, name), options,
+                                     args.amp)
             results[name].append(
-                dict(seed=seed, top1=last_metric(mdir), seconds=sum(stages),
+                dict(seed=seed, top1=top1, seconds=round(sum(stages), 1),
                      stage_seconds=stages))
             print(f'seed {seed} {name}: {results[name][-1]["top1"]:.2f}%',
                   flush=True)
