@@ -36,9 +36,10 @@ class CDFKDMFS(BaseDFKD):
         \mathcal{L}_G = \sum_i \frac{1}{N}\Big(-\ell_1(S_i, T_i)
         + w_{bn} \sum_l \rho_l\, r_l(T_i)\Big).
 
-    The generator loss is back-propagated teacher by teacher (the student's
-    graph is kept, each teacher's is freed), so memory stays flat in
-    :math:`N`; gradients flow through the frozen teachers and the frozen
+    The generator loss is back-propagated teacher by teacher into the images
+    (the student's graph is kept, each teacher's is freed), so memory stays
+    flat in :math:`N`, then once through the generator (one DDP gradient
+    sync); gradients flow through the frozen teachers and the frozen
     student to the images only. As in the official code the student stays
     in train mode during the generator step, so its BN running statistics
     also see those batches.
@@ -133,23 +134,29 @@ class CDFKDMFS(BaseDFKD):
             optim_wrapper['student'].update_params(loss_S)
 
         # 2. Generator step: maximise the per-header discrepancy, match the
-        #    teachers' BN statistics; one backward per teacher.
+        #    teachers' BN statistics. The loss is back-propagated teacher by
+        #    teacher into the images (memory flat in N), then once through
+        #    the generator, so DDP syncs its gradients in one backward.
         wrapper_G = optim_wrapper['generator']
         log_G = dict(loss_adv=0., loss_bn=0.)
         with wrapper_G.optim_context(self.generator):
             images = self.generator(z[:, -1])               # (N, C, H, W)
+            x = images.detach().requires_grad_()
             with frozen(self.student):
-                logits_S, _ = self.student(images, mode='heads')
+                logits_S, _ = self.student(x, mode='heads')
             for i, teacher in enumerate(self.frozen_teachers().values()):
                 with BNStatsRecorder(teacher) as rec:
-                    logits_T = teacher(images)              # (N, K)
+                    logits_T = teacher(x)                   # (N, K)
                 loss_adv = -self.loss_adv(logits_S[i], logits_T) / num_t
                 loss_bn = self.loss_bn(rec.means, rec.vars, rec.running_means,
                                        rec.running_vars) / num_t
-                wrapper_G.backward(
-                    loss_adv + loss_bn, retain_graph=i < num_t - 1)
+                torch.autograd.backward(          # accumulates into x.grad
+                    loss_adv + loss_bn, inputs=[x],
+                    retain_graph=i < num_t - 1)   # the student's graph
                 log_G['loss_adv'] += loss_adv.detach()
                 log_G['loss_bn'] += loss_bn.detach()
+                del rec, logits_T                 # free teacher i's graph
+        wrapper_G.backward(images, gradient=x.grad.to(images.dtype))
         wrapper_G.step()
         wrapper_G.zero_grad()
         log_G['loss'] = log_G['loss_adv'] + log_G['loss_bn']

@@ -35,5 +35,8 @@ class InfoEntropyLoss(nn.Module):
     def forward(self, preds_T: torch.Tensor) -> torch.Tensor:
         """Loss from teacher logits of shape (N, K); minimum -log(K)."""
         mean_prob = F.softmax(preds_T.float(), dim=1).mean(dim=0)   # (K, )
-        neg_entropy = (mean_prob * torch.log(mean_prob)).sum()
+        # the clamp keeps value and gradient finite when a class's mean
+        # probability underflows to 0 (0 * log 0 = 0); no effect otherwise
+        neg_entropy = (mean_prob *
+                       torch.log(mean_prob.clamp_min(1e-30))).sum()
         return self.loss_weight * neg_entropy / math.log(self.log_base)

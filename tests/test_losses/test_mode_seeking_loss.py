@@ -63,3 +63,13 @@ def test_info_entropy_loss_natural_log_uniform_mean_is_minus_ln_k():
     logits = torch.tensor([[LN3, 0.0], [LN3, 0.0]])
     assert InfoEntropyLoss(log_base=math.e)(logits).item() == pytest.approx(
         0.75 * math.log(0.75) + 0.25 * math.log(0.25), rel=1e-6)
+
+
+def test_info_entropy_stays_finite_when_a_class_underflows():
+    from mmdfkd.losses import InfoEntropyLoss
+    logits = torch.tensor([[200., 0., 0.], [200., 0., 1.]],
+                          requires_grad=True)  # p(class 0) = 1 exactly
+    loss = InfoEntropyLoss(log_base=math.e)(logits)
+    loss.backward()
+    assert loss.item() == pytest.approx(0.0, abs=1e-6)
+    assert torch.isfinite(logits.grad).all()

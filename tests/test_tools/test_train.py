@@ -101,6 +101,45 @@ def test_torchrun_two_cpu_ranks_draw_different_codes(config, tmp_path,
             probes[1]['params'][name], rel=1e-6)
 
 
+MFS = 'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_digits.py'
+
+
+def test_torchrun_two_cpu_ranks_cdfkd_mfs_generator_in_sync(tmp_path):
+    """CDFKD-MFS back-propagates per teacher into the images and then once
+    through the DDP generator: both ranks must keep identical weights."""
+    from mmengine.config import Config
+
+    from mmdfkd.registry import MODELS
+    lenet_bn = Config.fromfile('configs/_base_/models/lenet5.py').lenet5_bn
+    options = []
+    for i in (1, 2, 3):
+        torch.manual_seed(i)
+        path = tmp_path / f't{i}.pth'
+        torch.save(MODELS.build(lenet_bn).state_dict(), path)
+        options.append(f'model.teachers.t{i}.checkpoint={path}')
+    cfg = tmp_path / 'probe_cfg.py'
+    cfg.write_text(
+        f"_base_ = ['{osp.join(ROOT, MFS)}']\n"
+        "custom_imports = dict(imports=['dist_probe'],\n"
+        "                      allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='LatentProbeHook')]\n")
+    proc = run_train(
+        [str(cfg), '--work-dir', str(tmp_path), '--cfg-options', *options,
+         'train_cfg.max_iters=3', 'train_cfg.val_interval=3',
+         'train_dataloader.batch_size=8', 'default_hooks.logger.interval=1',
+         'default_hooks.teacher_check.min_top1=0'],
+        env_extra=dict(PYTHONPATH=f'{ROOT}:{osp.join(ROOT, "tests")}'),
+        nproc=2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    probes = [json.load(open(osp.join(tmp_path, f'probe_rank{r}.json')))
+              for r in (0, 1)]
+    assert all(a != b for a, b in zip(probes[0]['batches'],
+                                      probes[1]['batches']))
+    for name in ('generator', 'student'):
+        assert probes[0]['params'][name] == pytest.approx(
+            probes[1]['params'][name], rel=1e-6)
+
+
 def test_resume_gives_the_same_state_as_an_uninterrupted_run(
         tmp_path, digits_teacher):
     straight, stopped = tmp_path / 'straight', tmp_path / 'stopped'
