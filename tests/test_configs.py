@@ -58,6 +58,7 @@ def test_config_builds_and_steps(path):
             t.init_random = True
         if 'generator_checkpoint' in cfg.model:  # RDSKD stage 3
             cfg.model.generator_checkpoint = None  # random frozen generator
+            cfg.model.init_random = True
         model = MODELS.build(cfg.model)
         model.train()
         dataset = DATASETS.build(dict(cfg.train_dataloader.dataset,
@@ -67,6 +68,7 @@ def test_config_builds_and_steps(path):
         from mmpretrain.structures import DataSample
         if 'student_checkpoint' in cfg.model:  # CDFKD-MFS attention run
             cfg.model.student_checkpoint = None  # random frozen student
+            cfg.model.init_random = True
         model = MODELS.build(cfg.model)
         model.train()
         channels = len(model.data_preprocessor.mean)

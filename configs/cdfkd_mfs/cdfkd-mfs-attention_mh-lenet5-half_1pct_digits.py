@@ -9,7 +9,10 @@ _base_ = [
 ]
 model = dict(
     type='AttentionAggregation',
-    student=_base_.mh_lenet5_half,
+    student=dict(  # its normalisation travels with the exported student
+        _base_.mh_lenet5_half,
+        data_preprocessor=dict(mean=_base_.digits_mean,
+                               std=_base_.digits_std)),
     # the student exported by the first run (plain weights)
     student_checkpoint=('work_dirs/cdfkd-mfs_3xlenet5_mh-lenet5-half_'
                         '1xb64-300_digits/student.pth'),

@@ -14,6 +14,7 @@ model = dict(
     student_checkpoint=('work_dirs/cdfkd-mfs_3xlenet5_mh-lenet5-half_'
                         '1xb64-300_fashion-mnist/student.pth'),
     # 0.2856 / 0.3385 (KegNet, PRE-DFKD) x 255, as the teacher config
+    student=dict(data_preprocessor=dict(mean=[72.83], std=[86.32])),
     data_preprocessor=dict(mean=[72.83], std=[86.32]))
 train_dataloader = dict(
     dataset=dict(

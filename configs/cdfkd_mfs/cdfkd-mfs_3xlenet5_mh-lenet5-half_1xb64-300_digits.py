@@ -24,7 +24,13 @@ model = dict(
                 checkpoint=teacher_dir + '2/weights.pth'),
         t3=dict(model=_base_.lenet5_bn,
                 checkpoint=teacher_dir + '3/weights.pth')),
-    student=_base_.mh_lenet5_half,
+    # the student's own normalisation is unused here (the algorithm's
+    # data_preprocessor normalises real images); it travels with the
+    # exported student.pth config for mmpretrain's inference APIs
+    student=dict(
+        _base_.mh_lenet5_half,
+        data_preprocessor=dict(mean=_base_.digits_mean,
+                               std=_base_.digits_std)),
     generator=dict(
         type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
         out_channels=1, base_channels=32),  # B1 (eps 0.8); 128 -> 32 for CPU

@@ -10,6 +10,7 @@ model = dict(
         t2=dict(checkpoint=teacher_dir + '2/weights.pth'),
         t3=dict(checkpoint=teacher_dir + '3/weights.pth')),
     # 0.2856 / 0.3385 (KegNet, PRE-DFKD) x 255, as the teacher config
+    student=dict(data_preprocessor=dict(mean=[72.83], std=[86.32])),
     data_preprocessor=dict(mean=[72.83], std=[86.32]))
 val_dataloader = dict(
     batch_size=500,

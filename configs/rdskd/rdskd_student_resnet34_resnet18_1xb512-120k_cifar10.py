@@ -30,9 +30,12 @@ train_dataloader = dict(
     batch_size=512,  # RDSKD
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='LatentDataset', latent_dim=latent_dim))
+    # a fresh code for every image of the run, as the official code draws
+    # z each step (codes are made on the fly; shuffling them is pointless)
+    dataset=dict(type='LatentDataset', latent_dim=latent_dim,
+                 length=120_000 * 512))
 
 optim_wrapper = dict(
     constructor='PerModuleOptimWrapperConstructor',

@@ -32,12 +32,14 @@ class AttentionAggregation(BaseModel):
     Args:
         student (dict): The multi-header student config; its
             ``aggregation`` is set to ``'attention'``.
-        student_checkpoint (str, optional): Weights of the trained student:
-            a plain state dict or a CDFKD-MFS run checkpoint (then keep
-            ``student_prefix='student.'``). None leaves it random (tests
-            only).
+        student_checkpoint (str, optional): Weights of the trained student,
+            a plain state dict (``student.pth`` written by the CDFKD-MFS
+            run). Required unless ``init_random``.
         student_prefix (str, optional): Key prefix of the student in the
-            checkpoint. Defaults to ``'student.'``.
+            checkpoint, e.g. ``'student.'`` for a whole-algorithm state
+            dict. Defaults to None.
+        init_random (bool): Keep the student random (tests only).
+            Defaults to False.
         data_preprocessor (dict, optional): Normalisation of the real
             images (the student's). Defaults to None.
         init_cfg (dict, optional): Defaults to None.
@@ -46,16 +48,23 @@ class AttentionAggregation(BaseModel):
     def __init__(self,
                  student: dict,
                  student_checkpoint: Optional[str] = None,
-                 student_prefix: Optional[str] = 'student.',
+                 student_prefix: Optional[str] = None,
+                 init_random: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.student = MODELS.build(dict(student, aggregation='attention'))
-        if not hasattr(self.student, 'attention'):
+        if student_checkpoint is None and not init_random:
             raise DFKDInputError(
-                'AttentionAggregation needs a MultiHeaderClassifier student, '
-                f'got {type(self.student).__name__}.')
+                'AttentionAggregation has no student_checkpoint. Fix: point '
+                '`model.student_checkpoint` at the student.pth written by '
+                'the CDFKD-MFS run.')
+        if student.get('type') not in ('MultiHeaderClassifier',
+                                       'mmdfkd.MultiHeaderClassifier'):
+            raise DFKDInputError(
+                'AttentionAggregation needs a MultiHeaderClassifier student '
+                f'(the CDFKD-MFS student), got {student.get("type")}.')
+        self.student = MODELS.build(dict(student, aggregation='attention'))
         load_frozen(self.student, student_checkpoint, what='student',
                     prefix=student_prefix)
         self.student.attention.requires_grad_(True)  # the only trained part

@@ -88,6 +88,16 @@ class CDFKDMFS(BaseDFKD):
         self.loss_bn = MODELS.build(loss_bn)
         self.loss_feat = None if loss_feat is None else MODELS.build(
             loss_feat)
+        if self.loss_feat is not None:
+            dim_S = self.student.backbone.out_channels
+            for name, teacher in self.frozen_teachers().items():
+                dim_T = getattr(teacher.head, 'in_channels', dim_S)
+                if dim_T != dim_S:
+                    raise DFKDInputError(
+                        f'CDFKD-MFS feature loss: header features are '
+                        f'{dim_S}-d but teacher {name} pools {dim_T}-d ones '
+                        '(the paper uses no adapter). Fix: loss_feat=None '
+                        'for this teacher-student pair.')
         self.student_steps = student_steps
 
     @torch.no_grad()

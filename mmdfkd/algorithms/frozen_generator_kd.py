@@ -4,7 +4,7 @@ import torch
 from mmengine.optim import OptimWrapperDict
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import add_prefix, load_frozen
+from mmdfkd.utils import DFKDInputError, add_prefix, load_frozen
 from .base_dfkd import BaseDFKD
 
 
@@ -30,10 +30,12 @@ class FrozenGeneratorKD(BaseDFKD):
         generator_checkpoint (str, optional): The stage-2 weights: a plain
             state dict (``work_dir/generator.pth`` of the stage-2 run) or a
             whole stage-2 checkpoint with ``generator_prefix='generator.'``.
-            Read with ``weights_only=True``, loaded strictly. None keeps the
-            generator random (tests and speed benchmarks only).
+            Read with ``weights_only=True``, loaded strictly. Required
+            unless ``init_random``.
         generator_prefix (str, optional): Key prefix to take the generator
             out of a whole-algorithm checkpoint. Defaults to None.
+        init_random (bool): Keep the generator random (tests and speed
+            benchmarks only). Defaults to False.
         **kwargs: Arguments of :class:`BaseDFKD` (``teacher``, ``student``,
             ``generator``, ``data_preprocessor``).
     """
@@ -42,7 +44,14 @@ class FrozenGeneratorKD(BaseDFKD):
                  loss_kd: dict,
                  generator_checkpoint: Optional[str] = None,
                  generator_prefix: Optional[str] = None,
+                 init_random: bool = False,
                  **kwargs):
+        if generator_checkpoint is None and not init_random:
+            raise DFKDInputError(
+                'FrozenGeneratorKD has no generator_checkpoint: a random '
+                'generator teaches nothing. Fix: point '
+                '`model.generator_checkpoint` at the generator.pth of the '
+                'generator run (RDSKD stage 2).')
         super().__init__(**kwargs)
         self.loss_kd = MODELS.build(loss_kd)
         load_frozen(self.generator, generator_checkpoint, what='generator',

@@ -39,7 +39,9 @@ class RDSKD(BaseDFKD):
 
     The official code runs the teacher on each half-batch separately; the
     teacher is in eval mode, so one forward over the batch gives the same
-    logits, which is what :meth:`train_step` does.
+    logits, which is what :meth:`train_step` does. Under DDP each rank
+    splits its own batch and keeps its own snapshots (the official code is
+    single-GPU); the generator's gradients are averaged as usual.
 
     Args:
         loss_oh (dict): One-hot loss :math:`\mathcal{L}_{oh}`.
@@ -70,8 +72,9 @@ class RDSKD(BaseDFKD):
         kwargs['student'] = None
         super().__init__(**kwargs)
         if not 0 <= snapshot_iter < epoch_length:
-            raise ValueError('snapshot_iter must be in [0, epoch_length), got '
-                             f'{snapshot_iter} and {epoch_length}.')
+            raise DFKDInputError(
+                'RDSKD: snapshot_iter must be in [0, epoch_length), got '
+                f'{snapshot_iter} and {epoch_length}.')
         self.loss_oh = MODELS.build(loss_oh)
         self.loss_ie = MODELS.build(loss_ie)
         self.loss_ds = MODELS.build(loss_ds)
@@ -84,6 +87,10 @@ class RDSKD(BaseDFKD):
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
         z = self.data_preprocessor(data, True)['inputs']   # (N, latent_dim)
+        if z.size(0) % 2:
+            raise DFKDInputError(
+                f'RDSKD splits each batch into two halves; got {z.size(0)} '
+                'codes. Fix: an even train_dataloader.batch_size (per GPU).')
 
         # Generator step: the first and second half of the batch are the
         # half-batches x1, x2 of the official code.

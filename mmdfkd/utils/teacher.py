@@ -46,7 +46,11 @@ MISSING_HINT = dict(
                'python tools/train.py configs/rdskd/rdskd_generator_<...>.py'
                ', writes work_dirs/<config name>/generator.pth) or point '
                '`generator_checkpoint` at an existing file '
-               '(--cfg-options model.generator_checkpoint=PATH).'))
+               '(--cfg-options model.generator_checkpoint=PATH).'),
+    student=('run the distillation first (e.g. configs/cdfkd_mfs/'
+             'cdfkd-mfs_<...>.py writes work_dirs/<config name>/student.pth) '
+             'or point `student_checkpoint` at an existing file '
+             '(--cfg-options model.student_checkpoint=PATH).'))
 
 
 def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:

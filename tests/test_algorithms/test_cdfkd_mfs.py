@@ -128,13 +128,14 @@ def test_generator_step_leaves_no_gradient_on_student_or_teachers(tmp_path):
 
 
 def test_feature_loss_needs_matching_sizes(tmp_path):
-    model = MODELS.build(mfs_cfg(
-        tmp_path, student_steps=1,
-        loss_feat=dict(type='FeatureL1Loss', loss_weight=0.2)))
-    model.train()
-    optim = build_optim_wrapper(model, copy.deepcopy(OPTIM))
+    with pytest.raises(DFKDInputError, match='60-d but teacher t1 pools '
+                       '120-d.*loss_feat=None'):
+        MODELS.build(mfs_cfg(
+            tmp_path, student_steps=1,
+            loss_feat=dict(type='FeatureL1Loss', loss_weight=0.2)))
     with pytest.raises(ValueError, match='loss_feat=None'):
-        model.train_step(dict(inputs=torch.randn(4, 2, 8)), optim)
+        MODELS.build(dict(type='FeatureL1Loss'))(torch.ones(2, 3),
+                                                 torch.ones(2, 4))
 
 
 def test_headers_must_match_teachers(tmp_path):
@@ -185,6 +186,18 @@ def _attention_cfg(student_ckpt):
                                num_classes=10, mean=[77.9], std=[82.6]))
 
 
+def test_attention_run_needs_a_student(tmp_path):
+    with pytest.raises(DFKDInputError, match='student_checkpoint'):
+        MODELS.build(_attention_cfg(None))
+    cfg = _attention_cfg(str(tmp_path / 'missing.pth'))
+    with pytest.raises(DFKDInputError, match='student checkpoint not found'
+                       '.*CDFKD-MFS|student checkpoint not found.*cdfkd'):
+        MODELS.build(cfg)
+    cfg['student'] = copy.deepcopy(LENET.lenet5_half)
+    with pytest.raises(DFKDInputError, match='MultiHeaderClassifier'):
+        MODELS.build(cfg)
+
+
 def test_attention_run_trains_only_the_attention(tmp_path):
     student = MODELS.build(copy.deepcopy(LENET.mh_lenet5_half))
     path = tmp_path / 'student.pth'
@@ -207,10 +220,12 @@ def test_attention_run_trains_only_the_attention(tmp_path):
     log = model.train_step(data, optim)
     assert torch.isfinite(log['loss'])
     for k, v in model.student.state_dict().items():
-        if 'attention' in k:
-            assert not torch.equal(v, student.state_dict()[k])
-        else:
+        if 'attention' not in k:
             assert torch.equal(v, frozen[k]), k
+    # (its bias cannot move: a shift common to all headers cancels in the
+    # softmax over headers, so its gradient is 0 up to float noise)
+    assert not torch.equal(model.student.attention.fc.weight,
+                           student.attention.fc.weight)
 
 
 def test_attention_stage_sees_the_configured_samples_only(tmp_path):
@@ -249,13 +264,19 @@ def test_attention_stage_sees_the_configured_samples_only(tmp_path):
 
 
 def test_exported_student_loads_in_mmpretrain_inference(tmp_path):
+    """The student dict of the digits config and a student.pth as
+    ExportWeightsHook(module='student') writes it are all mmpretrain's
+    inferencer needs; its prediction is the mean of the headers."""
     from mmpretrain.apis import ImageClassificationInferencer
-    student = MODELS.build(copy.deepcopy(LENET.mh_lenet5_half))
+    student_cfg = Config.fromfile(
+        'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_'
+        'digits.py').model.student
+    student = MODELS.build(copy.deepcopy(student_cfg))
     path = tmp_path / 'student.pth'
-    torch.save(dict(state_dict=student.state_dict()), path)
+    torch.save(dict(state_dict=student.state_dict(),
+                    meta=dict(module='student')), path)
     cfg = Config(dict(
-        model=dict(copy.deepcopy(LENET.mh_lenet5_half),
-                   data_preprocessor=dict(mean=[77.9], std=[82.6])),
+        model=student_cfg,
         test_dataloader=dict(dataset=dict(
             type='mmpretrain.CustomDataset',
             pipeline=[dict(type='mmpretrain.PackInputs')]))))
@@ -266,7 +287,7 @@ def test_exported_student_loads_in_mmpretrain_inference(tmp_path):
     student.eval()
     with torch.no_grad():
         x = (torch.from_numpy(image).permute(2, 0, 1)[None].float() -
-             77.9) / 82.6
+             77.909) / 82.553
         expected = F.softmax(student(x), dim=1)[0]   # mean of the headers
     torch.testing.assert_close(
         torch.as_tensor(result['pred_scores']), expected, atol=1e-5,

@@ -43,6 +43,8 @@ def rdskd_cfg(ckpt, **kwargs) -> dict:
 
 
 def stage3_cfg(ckpt, **kwargs) -> dict:
+    if 'generator_checkpoint' not in kwargs:
+        kwargs['init_random'] = True  # a random frozen generator
     return lenet_algorithm(
         'FrozenGeneratorKD', ckpt, loss_kd=dict(type='KDLoss', tau=10.0),
         **kwargs)
@@ -131,12 +133,22 @@ def test_rdskd_refuses_a_student_and_has_nothing_to_predict(ckpt):
     cfg = rdskd_cfg(ckpt)
     with pytest.raises(DFKDInputError, match='remove `student`'):
         MODELS.build(dict(cfg, student=lenet_algorithm('X', ckpt)['student']))
-    with pytest.raises(ValueError, match='snapshot_iter'):
+    with pytest.raises(DFKDInputError, match='snapshot_iter'):
         MODELS.build(dict(cfg, epoch_length=4, snapshot_iter=4))
     model = MODELS.build(cfg)
     model.eval()
     with pytest.raises(DFKDInputError, match='no student'):
         model(torch.randn(2, 1, 32, 32), mode='predict')
+    optim = build_optim_wrapper(model, GEN_OPTIM)
+    with pytest.raises(DFKDInputError, match='even'):
+        model.train_step(dict(inputs=torch.randn(7, 16)), optim)
+
+
+def test_stage3_needs_a_generator_checkpoint(ckpt):
+    cfg = stage3_cfg(ckpt)
+    cfg.pop('init_random')
+    with pytest.raises(DFKDInputError, match='no generator_checkpoint'):
+        MODELS.build(cfg)
 
 
 # ---------------------------------------------------------------- stage 3

@@ -3,17 +3,17 @@
     python tools/analysis/benchmark_step.py CONFIG [--amp] [--batch-size N]
         [--iters K] [--rounds R] [--device cpu|cuda]
 
-Both sides use the same modules (deep copies: generator, teacher, student),
-the same optimizers and hyperparameters and the same latent batch; the
-reference loop is what the official research code does (plain forward,
-backward and ``optimizer.step()``). They run alternately, ``K`` iterations
-per block, ``R`` rounds, in one process; the first round is warm-up. The last
-line printed is ``step_time_ratio <mmdfkd / reference>``, the median over
-rounds of the per-round ratio.
+Both sides use the same modules (deep copies: generator, teacher, student,
+all frozen as in mmdfkd), the same optimizers and hyperparameters and the
+same latent batch; the reference loop (``reference_loops.py``, shared with
+``benchmark_throughput.py``) is what the official research code does (plain
+forward, backward and ``optimizer.step()`` in the official order). They run
+alternately, ``K`` iterations per block, ``R`` rounds, in one process; the
+first round is warm-up. The last line printed is ``step_time_ratio <mmdfkd /
+reference>``, the median over rounds of the per-round ratio.
 A randomly initialised teacher is used: speed does not depend on its weights.
 """
 import argparse
-import copy
 import os.path as osp
 import statistics
 import sys
@@ -21,84 +21,14 @@ import time
 from contextlib import nullcontext
 
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.dataset import default_collate
-from mmengine.optim import build_optim_wrapper
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from mmdfkd.registry import DATASETS, MODELS  # noqa: E402
+from reference_loops import (REFERENCES, build_model,  # noqa: E402
+                             build_optim, latent_batch, reference_copy)
+
 from mmdfkd.utils import register_all_modules  # noqa: E402
-
-
-def _kl(s, t, tau):
-    return F.kl_div(F.log_softmax(s / tau, 1), F.softmax(t / tau, 1),
-                    reduction='batchmean') * tau**2
-
-
-def dafl_reference(model, opt_g, opt_s, z, cast):
-    """DAFL-train.py: one generator and one student update."""
-    m = model
-    with cast():
-        images = m.generator(z)
-        feats = m.teacher.extract_feat(images)
-        t = m.teacher.head(feats)
-    t = t.float()
-    p = F.softmax(t, 1).mean(0)
-    loss_g = (m.loss_oh.loss_weight * F.cross_entropy(t, t.argmax(1)) +
-              m.loss_ie.loss_weight * (p * torch.log10(p)).sum() -
-              m.loss_act.loss_weight * feats[-1].float().abs().mean())
-    opt_g.zero_grad()
-    loss_g.backward()
-    opt_g.step()
-    with cast():
-        s = m.student(images.detach())
-    loss_s = _kl(s.float(), t.detach(), m.loss_kd.tau)
-    opt_s.zero_grad()
-    loss_s.backward()
-    opt_s.step()
-
-
-def dfad_reference(model, opt_g, opt_s, z, cast):
-    """DFAD_cifar.py: k student updates, then one generator update."""
-    m = model
-    for step in range(m.student_steps):
-        with cast():
-            with torch.no_grad():
-                images = m.generator(z[:, step])
-                t = m.teacher(images)
-            s = m.student(images)
-        loss_s = F.l1_loss(s.float(), t.float())
-        opt_s.zero_grad()
-        loss_s.backward()
-        opt_s.step()
-    with cast():
-        images = m.generator(z[:, -1])
-        t = m.teacher(images)
-        s = m.student(images)
-    loss_g = -F.l1_loss(s.float(), t.float())
-    opt_g.zero_grad()
-    loss_g.backward()
-    opt_g.step()
-
-
-REFERENCES = dict(DAFL=dafl_reference, DFAD=dfad_reference)
-
-
-def build(cfg, device, amp):
-    for t in ([cfg.model.teacher] if 'teacher' in cfg.model else
-              list(cfg.model.teachers.values())):
-        t.init_random = True
-    model = MODELS.build(cfg.model).to(device)
-    model.train()
-    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
-    if amp:
-        for k, v in optim_cfg.items():
-            if k != 'constructor':
-                v['type'] = 'AutocastOptimWrapper'
-    return model, build_optim_wrapper(model, optim_cfg)
 
 
 def main(argv=None) -> int:
@@ -118,18 +48,12 @@ def main(argv=None) -> int:
         return 1
     device = torch.device(args.device)
     torch.manual_seed(0)
-    model, optim = build(cfg, device, args.amp)
-    ref_model = copy.deepcopy(model)
-    ref_opt = {
-        name: type(optim[name].optimizer)(
-            getattr(ref_model, name).parameters(),
-            **{k: v for k, v in optim[name].optimizer.defaults.items()
-               if k in ('lr', 'momentum', 'weight_decay', 'betas', 'eps')})
-        for name in ('generator', 'student')
-    }
-    batch_size = args.batch_size or cfg.train_dataloader.batch_size
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    data = default_collate([dataset[i] for i in range(batch_size)])
+    model = build_model(cfg, device)
+    optim = build_optim(model, cfg, args.amp)
+    # same (frozen) modules on both sides: this measures the framework
+    ref_model, ref_opt, ref = reference_copy(model, optim, official=False)
+    data = latent_batch(cfg, args.batch_size)
+    batch_size = data['inputs'].size(0)
     z = data['inputs'].to(device)
 
     def cast():
@@ -145,8 +69,7 @@ def main(argv=None) -> int:
         model.train_step(data, optim)
 
     def reference():
-        REFERENCES[method](ref_model, ref_opt['generator'],
-                           ref_opt['student'], z, cast)
+        ref.step(ref_model, ref_opt, z, cast)
 
     times = dict(ours=[], reference=[])
     for r in range(args.rounds + 1):

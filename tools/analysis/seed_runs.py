@@ -31,7 +31,14 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from run_logs import last_metric, run_chain, train_subprocess  # noqa: E402
 
 
+def fmt(value) -> str:
+    return 'n/a' if value is None else f'{value:.2f}'
+
+
 def mean_std(values):
+    values = [v for v in values if v is not None]  # a run logged no top-1
+    if not values:
+        return 'n/a'
     if len(values) == 1:
         return f'{values[0]:.2f}'
     return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
@@ -80,7 +87,7 @@ def main(argv=None) -> int:
             results[name].append(
                 dict(seed=seed, top1=top1, seconds=round(sum(stages), 1),
                      stage_seconds=stages))
-            print(f'seed {seed} {name}: {results[name][-1]["top1"]:.2f}%',
+            print(f'seed {seed} {name}: {fmt(results[name][-1]["top1"])}%',
                   flush=True)
     print('\n| model | top-1 (%) mean ± std | per seed | wall time per run '
           '(s) | per stage (s) |\n|---|---|---|---|---|')
@@ -90,7 +97,7 @@ def main(argv=None) -> int:
         accs = [r['top1'] for r in runs]
         secs = [r['seconds'] for r in runs]
         print(f'| {name} | {mean_std(accs)} | '
-              + ', '.join(f'{a:.2f}' for a in accs) +
+              + ', '.join(fmt(a) for a in accs) +
               f' | {statistics.mean(secs):.0f} | ' + ' + '.join(
                   f'{statistics.mean(st):.0f}' for st in zip(
                       *[r.get('stage_seconds', [r['seconds']])

@@ -1,0 +1,409 @@
+"""Plain-PyTorch reference loops of the official research code, and the
+set-up shared by the speed benchmarks (``benchmark_step.py``,
+``benchmark_throughput.py``).
+
+Each loop in :data:`REFERENCES` makes one training iteration of an
+``mmdfkd.algorithms`` method the way its official code does (see
+``/work/shared/reference/methods.md``): plain ``torch.optim`` optimizers,
+eager modules, the official update order and the official ``no_grad`` /
+``.detach()`` placement. It runs on a deep copy of an mmdfkd algorithm and
+reads the loss weights from the copy's loss modules, so both sides compute
+the same objective with the same networks. ``reference_copy(...,
+official=True)`` also leaves trainable the modules that the official
+scripts never freeze (the teachers; RDSKD's stage-3 generator): their
+weight gradients are then computed and never used, as there.
+
+Tests: ``tests/test_tools/test_benchmark_throughput.py`` checks that one
+reference iteration and one ``train_step`` give the same parameters.
+"""
+import copy
+import inspect
+import math
+import os.path as osp
+import sys
+import time
+from collections import defaultdict
+from contextlib import nullcontext
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+from mmengine.optim import OptimWrapperDict, build_optim_wrapper
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+
+from mmdfkd.registry import DATASETS, MODELS  # noqa: E402
+from train import _amp_wrapper  # noqa: E402  (the switch of train.py --amp)
+
+
+class PhaseTimer:
+    """Split wall time into named phases.
+
+    ``mark(name)`` starts phase ``name`` (and ends the previous one);
+    ``flush()`` closes the last phase and adds every span to
+    :attr:`totals` (seconds). On CUDA the marks are CUDA events, read at
+    ``flush`` (one synchronisation per block, none per phase); elsewhere
+    they are ``time.perf_counter`` stamps. A disabled timer (``enabled=
+    False``) does nothing.
+    """
+
+    def __init__(self, device: Optional[torch.device] = None,
+                 enabled: bool = True):
+        self.enabled = enabled
+        self.cuda = device is not None and device.type == 'cuda'
+        self.totals: Dict[str, float] = defaultdict(float)
+        self._marks: list = []
+
+    def _stamp(self):
+        if self.cuda:
+            event = torch.cuda.Event(enable_timing=True)
+            event.record()
+            return event
+        return time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        if self.enabled:
+            self._marks.append((phase, self._stamp()))
+
+    def flush(self) -> None:
+        if not self.enabled or not self._marks:
+            return
+        end = self._stamp()
+        if self.cuda:
+            torch.cuda.synchronize()
+        stamps = [s for _, s in self._marks] + [end]
+        for (phase, _), t0, t1 in zip(self._marks, stamps, stamps[1:]):
+            self.totals[phase] += (t0.elapsed_time(t1) / 1e3
+                                   if self.cuda else t1 - t0)
+        self._marks = []
+
+
+NO_TIMER = PhaseTimer(enabled=False)
+
+
+def _kd(preds_S: torch.Tensor, preds_T: torch.Tensor,
+        tau: float) -> torch.Tensor:
+    """``kdloss`` of DAFL / RDSKD: tau^2 KL(p_T || p_S), summed over classes,
+    averaged over the batch."""
+    return F.kl_div(
+        F.log_softmax(preds_S.float() / tau, 1),
+        F.softmax(preds_T.float() / tau, 1),
+        reduction='batchmean') * tau**2
+
+
+def _neg_entropy(logits: torch.Tensor, log_base: float) -> torch.Tensor:
+    p = F.softmax(logits, 1).mean(0)                        # (K, )
+    return (p * torch.log(p)).sum() / math.log(log_base)
+
+
+def dafl_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
+    """DAFL-train.py: L_G + L_S on one batch, one backward, both steps."""
+    opt_g, opt_s = opts['generator'], opts['student']
+    timer.mark('generator')
+    opt_g.zero_grad()
+    opt_s.zero_grad()
+    with cast():
+        images = m.generator(z)
+        feats = m.teacher.extract_feat(images)
+        t = m.teacher.head(feats)
+    t = t.float()
+    loss_g = (m.loss_oh.loss_weight * F.cross_entropy(t, t.argmax(1)) +
+              m.loss_ie.loss_weight * _neg_entropy(t, m.loss_ie.log_base) -
+              m.loss_act.loss_weight * feats[-1].float().abs().mean())
+    timer.mark('student')
+    with cast():
+        s = m.student(images.detach())
+    loss_s = m.loss_kd.loss_weight * _kd(s, t.detach(), m.loss_kd.tau)
+    timer.mark('joint')  # the official code's one backward for both
+    (loss_g + loss_s).backward()
+    opt_g.step()
+    opt_s.step()
+
+
+def dfad_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
+    """DFAD_cifar.py: k student steps on G(z).detach(), then one generator
+    step on -L1 (it also puts gradients on the student, zeroed before the
+    student's next step)."""
+    opt_g, opt_s = opts['generator'], opts['student']
+    w = m.loss_discrepancy.loss_weight
+    for step in range(m.student_steps):
+        timer.mark('student')
+        opt_s.zero_grad()
+        with cast():
+            fake = m.generator(z[:, step]).detach()
+            t = m.teacher(fake)
+            s = m.student(fake)
+        loss_s = w * F.l1_loss(s.float(), t.detach().float())
+        loss_s.backward()
+        opt_s.step()
+    timer.mark('generator')
+    opt_g.zero_grad()
+    with cast():
+        fake = m.generator(z[:, -1])
+        t = m.teacher(fake)
+        s = m.student(fake)
+    loss_g = -w * F.l1_loss(s.float(), t.float())
+    loss_g.backward()
+    opt_g.step()
+
+
+def rdskd_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
+    """RDSKD generator-train.py: two half-batches through the teacher one by
+    one, exp-penalised increments, snapshots once per epoch."""
+    opt_g = opts['generator']
+    timer.mark('generator')
+    opt_g.zero_grad()
+    with cast():
+        images = m.generator(z)
+        x1, x2 = images.split(images.size(0) // 2)
+        o1, o2 = m.teacher(x1).float(), m.teacher(x2).float()
+    o = torch.cat((o1, o2))
+    loss_oh = m.loss_oh.loss_weight * F.cross_entropy(o, o.argmax(1))
+    loss_ie = m.loss_ie.loss_weight * _neg_entropy(o, m.loss_ie.log_base)
+    lz = torch.norm(x2.float() - x1.float()) / torch.norm(
+        F.softmax(o2, 1) - F.softmax(o1, 1))
+    loss = (torch.exp(loss_oh - m.loss_oh_prev) +
+            torch.exp(loss_ie - m.loss_ie_prev) + m.loss_ds.loss_weight /
+            (lz + 1e-20))
+    loss.backward()
+    opt_g.step()
+    if int(m.num_steps) % m.epoch_length == m.snapshot_iter:
+        m.loss_oh_prev.copy_(loss_oh.detach())
+        m.loss_ie_prev.copy_(loss_ie.detach())
+    m.num_steps += 1
+
+
+def frozen_generator_kd_reference(m, opts, z, cast=nullcontext,
+                                  timer=NO_TIMER) -> None:
+    """RDSKD student-train.py: KD at temperature T on the eval-mode
+    generator's images (generator and teacher run with autograd on)."""
+    opt_s = opts['student']
+    timer.mark('student')
+    opt_s.zero_grad()
+    with cast():
+        images = m.generator(z)
+        t = m.teacher(images)
+        s = m.student(images.detach())
+    loss = m.loss_kd.loss_weight * _kd(s, t.detach(), m.loss_kd.tau)
+    loss.backward()
+    opt_s.step()
+
+
+class _FeatureHook:
+    """CDFKD-MFS utils/forward.py ``FeatureHook``: a permanent forward hook
+    on a BN layer that computes r_l on every forward (also the no-grad
+    teacher forwards of the student steps)."""
+
+    def __init__(self, module: nn.Module):
+        self.handle = module.register_forward_hook(self.hook)
+        self.r_feature = None
+
+    def hook(self, module, inputs, output) -> None:
+        x = inputs[0]
+        nch = x.shape[1]
+        mean = x.mean([0, 2, 3])
+        var = x.permute(1, 0, 2, 3).contiguous().view([nch, -1]).var(
+            1, unbiased=False)
+        self.r_feature = torch.norm(module.running_var.data - var, 2) + \
+            torch.norm(module.running_mean.data - mean, 2)
+
+
+def cdfkd_mfs_setup(m) -> None:
+    m.reference_bn_hooks = [[
+        _FeatureHook(mod) for mod in t.modules()
+        if isinstance(mod, nn.BatchNorm2d)
+    ] for t in m.frozen_teachers().values()]
+
+
+def cdfkd_mfs_reference(m, opts, z, cast=nullcontext,
+                        timer=NO_TIMER) -> None:
+    """CDFKD_MFS.py: k student steps (generator and teachers under
+    no_grad), then one generator step backpropagated teacher by teacher
+    with ``retain_graph=True``."""
+    opt_g, opt_s = opts['generator'], opts['student']
+    teachers = list(m.frozen_teachers().values())
+    n = len(teachers)
+    for step in range(m.student_steps):
+        timer.mark('student')
+        with torch.no_grad(), cast():
+            images = m.generator(z[:, step])
+            t_feats = [t.extract_feat(images) for t in teachers]
+            t_logits = [t.head(f).float() for t, f in zip(teachers, t_feats)]
+        with cast():
+            s_logits, s_feats = m.student(images, mode='heads')
+        s_logits = [s.float() for s in s_logits]
+        loss = m.loss_head.loss_weight * torch.stack(
+            [F.l1_loss(s, t) for s, t in zip(s_logits, t_logits)]).mean()
+        if m.loss_feat is not None:
+            loss = loss + m.loss_feat.loss_weight * torch.stack([
+                (s.float() - f[-1].float()).abs().sum(1).mean()
+                for s, f in zip(s_feats, t_feats)
+            ]).mean()
+        loss = loss + m.loss_ens.loss_weight * F.l1_loss(
+            torch.stack(s_logits).mean(0), torch.stack(t_logits).mean(0))
+        opt_s.zero_grad()
+        loss.backward()
+        opt_s.step()
+    timer.mark('generator')
+    opt_g.zero_grad()
+    # Under DDP (benchmark_throughput --launcher pytorch) the student's
+    # gradients of this step, which the official single-GPU code computes
+    # and discards, stay local: DDP cannot reduce the student's parameters
+    # once per teacher backward.
+    no_sync = getattr(m.student, 'no_sync', nullcontext)
+    with cast(), no_sync():
+        images = m.generator(z[:, -1])
+        s_logits, _ = m.student(images, mode='heads')
+    for i, teacher in enumerate(teachers):
+        with cast():
+            t_logit = teacher(images)
+        loss_g = -m.loss_adv.loss_weight * F.l1_loss(
+            s_logits[i].float(), t_logit.float()) / n
+        hooks = m.reference_bn_hooks[i]
+        loss_bn = m.loss_bn.loss_weight * sum(
+            h.r_feature.float() * (m.loss_bn.first_bn_multiplier
+                                   if k == 0 else 1.)
+            for k, h in enumerate(hooks)) / n
+        (loss_g + loss_bn).backward(retain_graph=True)
+        for h in hooks:
+            h.r_feature = None
+    opt_g.step()
+
+
+class Reference(NamedTuple):
+    """A method's reference loop.
+
+    Attributes:
+        step (callable): ``step(model, optimizers, z, cast, timer)``, one
+            iteration on the reference copy.
+        trainable (tuple[str]): Modules the official scripts load without
+            freezing (weight gradients computed, never applied).
+        setup (callable, optional): One-off set-up of the copy (hooks).
+    """
+    step: Callable
+    trainable: Tuple[str, ...] = ('teacher', )
+    setup: Optional[Callable] = None
+
+
+REFERENCES: Dict[str, Reference] = dict(
+    DAFL=Reference(dafl_reference),
+    DFAD=Reference(dfad_reference),
+    RDSKD=Reference(rdskd_reference),
+    FrozenGeneratorKD=Reference(frozen_generator_kd_reference,
+                                trainable=('teacher', 'generator')),
+    CDFKDMFS=Reference(cdfkd_mfs_reference, trainable=('teachers', ),
+                       setup=cdfkd_mfs_setup),
+)
+
+
+def random_init(cfg: Config) -> Config:
+    """The config with random teachers (and no stage-2 generator weights):
+    speed does not depend on the weights."""
+    cfg = copy.deepcopy(cfg)
+    model = cfg.model
+    for t in ([model.teacher] if 'teacher' in model else
+              list(model.teachers.values())):
+        t.init_random = True
+    if 'generator_checkpoint' in model:  # RDSKD stage 3
+        model.generator_checkpoint = None
+        cls = MODELS.get(model.type)
+        if 'init_random' in inspect.signature(cls).parameters:
+            model.init_random = True
+    return cfg
+
+
+def build_model(cfg: Config, device: torch.device) -> nn.Module:
+    """The config's algorithm, random teachers, in train mode."""
+    model = MODELS.build(random_init(cfg).model).to(device)
+    model.train()
+    return model
+
+
+def build_optim(model: nn.Module, cfg: Config,
+                amp: bool = False) -> OptimWrapperDict:
+    """The config's optim wrappers; ``amp`` switches them as
+    ``tools/train.py --amp`` does."""
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if amp:
+        for k, v in optim_cfg.items():
+            if k != 'constructor':
+                optim_cfg[k] = _amp_wrapper(v)
+    return build_optim_wrapper(model, optim_cfg)
+
+
+def latent_batch(cfg: Config, batch_size: Optional[int] = None) -> dict:
+    """One collated batch of the config's latent codes."""
+    batch_size = batch_size or cfg.train_dataloader.batch_size
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    return default_collate([dataset[i] for i in range(batch_size)])
+
+
+def images_per_iter(z: torch.Tensor) -> int:
+    """Synthetic images generated per iteration: one batch per code, i.e.
+    ``N`` for ``(N, D)`` codes, ``N * (k + 1)`` for ``(N, k + 1, D)``."""
+    return z.size(0) * (z.size(1) if z.dim() == 3 else 1)
+
+
+def reference_optimizers(model: nn.Module,
+                         optim: OptimWrapperDict) -> Dict[str, object]:
+    """Plain optimizers of the same class and hyperparameters as the
+    mmdfkd wrappers, on ``model``'s submodules of the same names."""
+    opts = {}
+    for name, wrapper in optim.items():
+        cls = type(wrapper.optimizer)
+        args = inspect.signature(cls).parameters
+        kwargs = {k: v for k, v in wrapper.optimizer.defaults.items()
+                  if k in args and k != 'params'}
+        module = getattr(model, name)
+        opts[name] = cls(module.parameters(), **kwargs)
+    return opts
+
+
+def reference_copy(model: nn.Module, optim: OptimWrapperDict,
+                   official: bool = True):
+    """A deep copy of ``model`` for its reference loop, and its optimizers.
+
+    Args:
+        model (nn.Module): The algorithm (before any step, so both sides
+            start from the same weights).
+        optim (OptimWrapperDict): Its wrappers (classes and
+            hyperparameters are copied).
+        official (bool): Leave trainable what the official scripts leave
+            trainable (see :class:`Reference`). False keeps mmdfkd's
+            frozen modules (the same computation exactly).
+
+    Returns:
+        tuple: ``(copy, {name: torch optimizer}, Reference)``.
+    """
+    method = type(model).__name__
+    if method not in REFERENCES:
+        raise KeyError(f'no reference loop for {method}; known: '
+                       f'{sorted(REFERENCES)}')
+    ref = REFERENCES[method]
+    ref_model = copy.deepcopy(model)
+    if official:
+        for name in ref.trainable:
+            getattr(ref_model, name).requires_grad_(True)
+    if ref.setup is not None:
+        ref.setup(ref_model)
+    return ref_model, reference_optimizers(ref_model, optim), ref
+
+
+def time_phases(optim: OptimWrapperDict, timer: PhaseTimer) -> None:
+    """Attribute ``train_step`` time to optimizers: from entering a
+    wrapper's ``optim_context`` until the next one is entered (or the step
+    ends), time counts for that wrapper's key, so each update's forward,
+    backward, ``step`` and ``zero_grad`` fall in its phase. Patches the
+    wrappers' ``optim_context`` (instance attributes; ``del`` restores)."""
+    for name, wrapper in optim.items():
+
+        def optim_context(module, _name=name, _orig=wrapper.optim_context):
+            timer.mark(_name)
+            return _orig(module)
+
+        wrapper.optim_context = optim_context
