@@ -24,6 +24,16 @@ MFS = 'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_digits.py'
 LENET = Config.fromfile(osp.join(ROOT, 'configs/_base_/models/lenet5.py'))
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One intra-op thread: many tiny ops on two threads of a loaded
+    2-core machine spend most of their time waiting for each other."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def table_rows(out: str) -> dict:
     """``{setting: [cells]}`` of the markdown table."""
     rows = {}
