@@ -301,7 +301,11 @@ def test_val_step_and_train_step():
     metric = HeaderAccuracy()
     metric.process(data, [o.to_dict() for o in outputs])
     result = metric.evaluate(4)
-    assert set(result) == {f'header/head{i}_top1' for i in (1, 2, 3)}
+    assert set(result) == {f'header/head{i}_top1' for i in (1, 2, 3)} | {
+        'header/mean_top1'}
+    mean_hits = sum(o.mean_score.argmax().item() == o.gt_label.item()
+                    for o in outputs)
+    assert result['header/mean_top1'] == pytest.approx(mean_hits * 25)
     for i in range(3):
         acc = sum(o.head_scores[i].argmax().item() == o.gt_label.item()
                   for o in outputs) * 100 / 4
