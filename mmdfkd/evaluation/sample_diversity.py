@@ -6,6 +6,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from mmdfkd.utils import sampling_mode
+
 
 def _batch_sizes(num_samples: int, batch_size: int) -> List[int]:
     """Split ``num_samples`` into nearly equal batches of at most
@@ -107,29 +109,25 @@ def sample_diversity(generator: nn.Module,
     keep = torch.zeros(num_samples, dtype=torch.bool)  # distance subset
     keep[order[:max_pairwise_samples]] = True
 
-    was_training = generator.training
-    buffers = {k: v.clone() for k, v in generator.named_buffers()}
     teacher_training = getattr(teacher, 'training', None)
-    generator.train(generator_mode == 'train')
     if isinstance(teacher, nn.Module):
         teacher.eval()
     hist, confidence, kept, start = None, 0.0, [], 0
     try:
-        for size in sizes:
-            z = torch.randn(size, latent_dim, generator=rng).to(device)
-            images = generator(z).float()                   # (B, C, H, W)
-            probs = F.softmax(teacher(images).float(), dim=1)  # (B, K)
-            conf, labels = probs.max(dim=1)                 # (B, ), (B, )
-            counts = torch.bincount(labels.cpu(), minlength=probs.size(1))
-            hist = counts if hist is None else hist + counts
-            confidence += conf.sum().item()
-            mask = keep[start:start + size]
-            kept.append(images.flatten(1)[mask.to(images.device)].cpu())
-            start += size
+        with sampling_mode(generator, generator_mode == 'train'):
+            for size in sizes:
+                z = torch.randn(size, latent_dim, generator=rng).to(device)
+                images = generator(z).float()               # (B, C, H, W)
+                probs = F.softmax(teacher(images).float(), dim=1)  # (B, K)
+                conf, labels = probs.max(dim=1)             # (B, ), (B, )
+                counts = torch.bincount(labels.cpu(),
+                                        minlength=probs.size(1))
+                hist = counts if hist is None else hist + counts
+                confidence += conf.sum().item()
+                mask = keep[start:start + size]
+                kept.append(images.flatten(1)[mask.to(images.device)].cpu())
+                start += size
     finally:
-        for name, buf in generator.named_buffers():
-            buf.copy_(buffers[name])  # no BN update
-        generator.train(was_training)
         if teacher_training is not None:
             teacher.train(teacher_training)
     p = hist.double() / num_samples                          # (K, )

@@ -8,6 +8,7 @@ from mmengine.model import is_model_wrapper
 from torchvision.utils import make_grid, save_image
 
 from mmdfkd.registry import HOOKS
+from mmdfkd.utils import sampling_mode
 
 
 @HOOKS.register_module()
@@ -63,14 +64,8 @@ class SyntheticImageHook(Hook):
         gen = torch.Generator().manual_seed(self.seed)
         latent_dim = runner.train_dataloader.dataset.latent_dim
         z = torch.randn(self.num_images, latent_dim, generator=gen)
-        generator = model.generator
-        was_training = generator.training
-        buffers = {k: v.clone() for k, v in generator.state_dict().items()
-                   if 'running_' in k or 'num_batches_tracked' in k}
-        generator.train(self.generator_mode == 'train')
-        images = generator(z.to(model.data_preprocessor.device))
-        generator.load_state_dict(buffers, strict=False)  # no BN update
-        generator.train(was_training)
+        with sampling_mode(model.generator, self.generator_mode == 'train'):
+            images = model.generator(z.to(model.data_preprocessor.device))
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]

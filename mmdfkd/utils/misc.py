@@ -26,6 +26,23 @@ def frozen(module: nn.Module) -> Iterator[None]:
             param.requires_grad_(flag)
 
 
+@contextmanager
+def sampling_mode(module: nn.Module, train: bool) -> Iterator[None]:
+    """Run ``module`` in train (batch statistics) or eval mode for sampling,
+    leaving no trace: its buffers (BN running statistics) and its mode are
+    restored on exit."""
+    buffers = {k: v.clone() for k, v in module.named_buffers()}
+    was_training = module.training
+    module.train(train)
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for name, buf in module.named_buffers():
+                buf.copy_(buffers[name])
+        module.train(was_training)
+
+
 def add_prefix(log_vars: Dict[str, torch.Tensor],
                prefix: str) -> Dict[str, torch.Tensor]:
     """``{'loss': x}`` -> ``{'<prefix>.loss': x}``."""
