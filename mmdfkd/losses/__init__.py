@@ -1,6 +1,8 @@
 from .activation_loss import ActivationLoss
+from .attention_transfer_loss import AttentionTransferLoss
 from .bn_statistics_loss import BNStatisticsLoss
 from .feature_l1_loss import FeatureL1Loss
+from .fitnet_loss import FitNetLoss
 from .info_entropy_loss import InfoEntropyLoss
 from .kd_loss import KDLoss
 from .logit_l1_loss import LogitL1Loss
@@ -8,6 +10,7 @@ from .mode_seeking_loss import ModeSeekingLoss
 from .one_hot_loss import OneHotLoss
 
 __all__ = [
-    'ActivationLoss', 'BNStatisticsLoss', 'FeatureL1Loss', 'InfoEntropyLoss',
-    'KDLoss', 'LogitL1Loss', 'ModeSeekingLoss', 'OneHotLoss'
+    'ActivationLoss', 'AttentionTransferLoss', 'BNStatisticsLoss',
+    'FeatureL1Loss', 'FitNetLoss', 'InfoEntropyLoss', 'KDLoss',
+    'LogitL1Loss', 'ModeSeekingLoss', 'OneHotLoss'
 ]

@@ -1,4 +1,6 @@
 from .dafl_lenet5 import DAFLLeNet5
+from .feature_map_classifier import (FeatureMapClassifier, request_stages,
+                                     stage_outputs)
 from .header_attention import HeaderAttention
 from .multi_header_classifier import MultiHeaderClassifier
 from .multi_header_lenet5 import MultiHeaderLeNet5
@@ -8,7 +10,8 @@ from .sep_conv import SepConv
 from .wide_resnet import WideResNet
 
 __all__ = [
-    'DAFLLeNet5', 'HeaderAttention', 'MultiHeaderClassifier',
-    'MultiHeaderLeNet5', 'MultiHeaderResNet', 'MultiHeaderWideResNet',
-    'SepConv', 'WideResNet'
+    'DAFLLeNet5', 'FeatureMapClassifier', 'HeaderAttention',
+    'MultiHeaderClassifier', 'MultiHeaderLeNet5', 'MultiHeaderResNet',
+    'MultiHeaderWideResNet', 'SepConv', 'WideResNet', 'request_stages',
+    'stage_outputs'
 ]

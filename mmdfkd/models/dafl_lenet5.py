@@ -58,6 +58,10 @@ class DAFLLeNet5(BaseModule):
         norm_cfg (dict, optional): Normalisation layer after each
             convolution, e.g. ``dict(type='BN')``. Defaults to None (no
             normalisation: the original network).
+        out_indices (Sequence[int]): Blocks whose outputs are returned, as
+            mmpretrain backbones do: 0 and 1 are the pooled feature maps
+            ``(N, c1, 14, 14)`` and ``(N, c2, 5, 5)`` at 32 px, 2 the
+            flattened last convolution ``(N, c3)``. Defaults to ``(2, )``.
 
     Example:
         >>> import torch
@@ -72,16 +76,23 @@ class DAFLLeNet5(BaseModule):
                  in_channels: int = 1,
                  channels: Sequence[int] = (6, 16, 120),
                  init_cfg: Optional[Union[dict, list]] = None,
-                 norm_cfg: Optional[dict] = None) -> None:
+                 norm_cfg: Optional[dict] = None,
+                 out_indices: Sequence[int] = (2, )) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(channels) != 3:
             raise ValueError('`channels` must have 3 values (c1, c2, c3), '
                              f'but got {tuple(channels)}.')
+        out_indices = tuple(i % 3 for i in out_indices)
+        if not out_indices or sorted(set(out_indices)) != list(out_indices):
+            raise ValueError('`out_indices` must be increasing block indices '
+                             f'in 0..2, but got {out_indices}.')
+        self.out_indices = out_indices
         c1, c2, c3 = channels
         self.in_channels = in_channels
         self.channels = tuple(channels)
         self.norm_cfg = norm_cfg
         layers = []
+        self.block_ends = []  # index in `features` after which block i ends
         cin = in_channels
         for i, cout in enumerate(channels):
             layers.append(
@@ -91,6 +102,7 @@ class DAFLLeNet5(BaseModule):
             layers.append(nn.ReLU(inplace=True))
             if i < 2:
                 layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            self.block_ends.append(len(layers) - 1)
             cin = cout
         # without norm_cfg: the keys features.{0,3,6} of the original network
         self.features = nn.Sequential(*layers)
@@ -102,10 +114,17 @@ class DAFLLeNet5(BaseModule):
             x (torch.Tensor): Images of shape ``(N, in_channels, 32, 32)``.
 
         Returns:
-            tuple[torch.Tensor]: One tensor of shape ``(N, c3)`` (for other
-            input sizes, ``(N, c3 * h * w)`` with ``h, w`` the size of the
-            last feature map).
+            tuple[torch.Tensor]: The outputs of the blocks in
+            ``out_indices``; block 2's is ``(N, c3)`` (for other input
+            sizes, ``(N, c3 * h * w)`` with ``h, w`` the size of the last
+            feature map).
         """
-        x = self.features(x)  # (N, c3, 1, 1) at 32 px
-        x = torch.flatten(x, 1)  # (N, c3)
-        return (x, )
+        outs, block = [], 0
+        for j, layer in enumerate(self.features):
+            x = layer(x)
+            if j == self.block_ends[block]:  # the end of block `block`
+                if block in self.out_indices:
+                    # (N, c1, 14, 14), (N, c2, 5, 5) or flattened (N, c3)
+                    outs.append(torch.flatten(x, 1) if block == 2 else x)
+                block += 1
+        return tuple(outs)

@@ -1,0 +1,110 @@
+"""Backbone stage outputs and logits of an mmpretrain classifier in one pass.
+
+Feature-map distillation needs the intermediate stages of the teacher and of
+the student. They come from mmpretrain's own mechanism: the backbone's
+``out_indices`` says which stages it returns and ``extract_feat(inputs,
+stage='backbone')`` returns them; the head sees only the last one, as in
+mmpretrain's classifiers, so the logits are those of a plain forward.
+"""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmpretrain.models import ImageClassifier
+
+from mmdfkd.registry import MODELS
+from mmdfkd.utils import DFKDInputError
+
+
+def request_stages(classifier: nn.Module, stages: Sequence[int],
+                   what: str = 'classifier') -> None:
+    """Make ``classifier.backbone`` also return the outputs of ``stages``.
+
+    The backbone's ``out_indices`` becomes its old value plus ``stages``; the
+    last index is unchanged, so the head (which reads the last output) and
+    every prediction stay the same.
+
+    Args:
+        classifier (nn.Module): An mmpretrain ``ImageClassifier``.
+        stages (Sequence[int]): Backbone stage indices, e.g. ``(1, 2)``.
+        what (str): The model's role, for error messages.
+            Defaults to 'classifier'.
+
+    Raises:
+        DFKDInputError: The backbone has no ``out_indices``, or a requested
+            stage comes after the one the head reads.
+    """
+    backbone = getattr(classifier, 'backbone', None)
+    if backbone is None or not hasattr(backbone, 'out_indices'):
+        raise DFKDInputError(
+            f'the {what} ({type(classifier).__name__}) has no backbone with '
+            '`out_indices`, so its feature maps cannot be taken. Fix: use an '
+            'mmpretrain ImageClassifier whose backbone supports out_indices '
+            '(ResNet, ResNet_CIFAR, DAFLLeNet5, ...) or set the feature loss '
+            'to None.')
+    current = tuple(backbone.out_indices)
+    last = current[-1]
+    if any(s >= last for s in stages):
+        raise DFKDInputError(
+            f'feature stages {tuple(stages)} of the {what} must come before '
+            f'the stage its head reads ({last}). Fix: choose earlier stages.')
+    backbone.out_indices = tuple(sorted(set(current) | set(stages)))
+
+
+def stage_outputs(classifier: nn.Module, inputs: torch.Tensor,
+                  stages: Sequence[int]
+                  ) -> Tuple[List[torch.Tensor], torch.Tensor]:
+    """The outputs of ``stages`` and the logits, from one backbone pass.
+
+    Args:
+        classifier (nn.Module): An mmpretrain ``ImageClassifier`` prepared
+            with :func:`request_stages`.
+        inputs (Tensor): Normalised images (N, C, H, W).
+        stages (Sequence[int]): Backbone stage indices.
+
+    Returns:
+        tuple: The stage outputs (a list, in the order of ``stages``) and
+        the logits (N, K).
+    """
+    outs = classifier.extract_feat(inputs, stage='backbone')
+    index = {s: i for i, s in enumerate(classifier.backbone.out_indices)}
+    feats = [outs[index[s]] for s in stages]
+    last = outs[-1:]                                   # what the head reads
+    if classifier.with_neck:
+        last = classifier.neck(last)
+    return feats, classifier.head(last)
+
+
+@MODELS.register_module()
+class FeatureMapClassifier(ImageClassifier):
+    """An mmpretrain ``ImageClassifier`` whose forward can also return
+    backbone stage outputs.
+
+    Its weights, predictions and exported state dict are those of
+    ``ImageClassifier``; it adds ``mode='stages'``, which returns
+    ``(stage outputs, logits)`` (see :func:`stage_outputs`). Feature-map
+    distillation runs the student through this mode so the call goes through
+    ``forward`` and thus through the DDP wrapper, whose gradient
+    synchronisation a direct ``student.module.extract_feat`` call would skip.
+
+    Args:
+        stages (Sequence[int]): Backbone stages returned by
+            ``mode='stages'``; added to the backbone's ``out_indices``.
+            Defaults to ``()``.
+        **kwargs: Arguments of mmpretrain's ``ImageClassifier``.
+    """
+
+    def __init__(self, stages: Sequence[int] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.stages = tuple(stages)
+        request_stages(self, self.stages, 'student')
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor') -> Union[tuple, torch.Tensor, list]:
+        """``mode='stages'`` gives ``(list of stage outputs, logits)``;
+        other modes are those of ``ImageClassifier``."""
+        if mode == 'stages':
+            return stage_outputs(self, inputs, self.stages)
+        return super().forward(inputs, data_samples, mode)
