@@ -1,4 +1,10 @@
+from .conditional_batch_norm import ConditionalBatchNorm2d
+from .conditional_dafl_generator import ConditionalDAFLGenerator
+from .conditional_dcgan_generator import ConditionalDCGANGenerator
 from .dafl_generator import DAFLGenerator
 from .dcgan_generator import DCGANGenerator
 
-__all__ = ['DAFLGenerator', 'DCGANGenerator']
+__all__ = [
+    'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
+    'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator'
+]
