@@ -113,7 +113,10 @@ def test_distillation_configs_read_no_real_training_data(path):
         loader = cfg.default_hooks.teacher_check.dataloader
         assert loader.dataset.get('split') == 'test'
         return
-    assert cfg.val_dataloader.dataset.get('split') == 'test'
+    # ImageNet-1k's labelled held-out split is called 'val'
+    held_out = 'val' if cfg.val_dataloader.dataset.type == \
+        'mmpretrain.ImageNet' else 'test'
+    assert cfg.val_dataloader.dataset.get('split') == held_out
     evaluators = cfg.val_evaluator if isinstance(
         cfg.val_evaluator, list) else [cfg.val_evaluator]
     assert evaluators[0].type == 'mmpretrain.Accuracy'

@@ -1,6 +1,7 @@
 from .attention_aggregation import AttentionAggregation
 from .base_dfkd import BaseDFKD
 from .cdfkd_mfs import CDFKDMFS
+from .cgdd import CGDD
 from .dafl import DAFL
 from .dfad import DFAD
 from .dfkd_data_preprocessor import DFKDDataPreprocessor
@@ -8,6 +9,6 @@ from .frozen_generator_kd import FrozenGeneratorKD
 from .rdskd import RDSKD
 
 __all__ = [
-    'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'DAFL', 'DFAD',
+    'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'CGDD', 'DAFL', 'DFAD',
     'DFKDDataPreprocessor', 'FrozenGeneratorKD', 'RDSKD'
 ]

@@ -22,7 +22,8 @@ class SyntheticImageHook(Hook):
     the algorithm's ``data_preprocessor`` mean/std into the teacher's input
     space, written as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the
     visualizer's backends (TensorBoard, W&B, ... when configured) as
-    ``synthetic``.
+    ``synthetic``. A conditional generator (one with ``num_classes``) gets
+    the labels ``i mod K`` and the grid ``K`` columns, one class each.
 
     Args:
         interval (int): Iterations between grids. Defaults to 500.
@@ -64,12 +65,17 @@ class SyntheticImageHook(Hook):
         gen = torch.Generator().manual_seed(self.seed)
         latent_dim = runner.train_dataloader.dataset.latent_dim
         z = torch.randn(self.num_images, latent_dim, generator=gen)
+        z = z.to(model.data_preprocessor.device)
+        num_classes = getattr(model.generator, 'num_classes', None)
+        inputs = (z, ) if num_classes is None else (
+            z, torch.arange(self.num_images, device=z.device) % num_classes)
         with sampling_mode(model.generator, self.generator_mode == 'train'):
-            images = model.generator(z.to(model.data_preprocessor.device))
+            images = model.generator(*inputs)
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]
-        grid = make_grid(images, nrow=int(self.num_images**0.5))  # (C, H, W)
+        nrow = num_classes or int(self.num_images**0.5)
+        grid = make_grid(images, nrow=nrow)  # (C, H, W)
         out_dir = self.out_dir or osp.join(runner.work_dir, 'synthetic')
         path = osp.join(out_dir, f'iter_{runner.iter + 1}.png')
         if runner.rank == 0:
