@@ -107,12 +107,13 @@ class AutocastOptimWrapper(OptimWrapper):
             (bfloat16 where the device computes it natively, see
             :func:`native_bf16`; float32 elsewhere), ``'bfloat16'``,
             ``'float16'`` (no loss scaling: prefer ``AmpOptimWrapper``), or
-            None / ``'float32'`` for no autocast. Defaults to 'auto'.
+            None / ``'float32'`` for no autocast. Defaults to 'bfloat16'
+            (the distillation configs' ``defaults`` give ``'auto'``).
         **kwargs: Arguments of :class:`OptimWrapper`.
     """
 
     def __init__(self,
-                 dtype: Union[str, torch.dtype, None] = 'auto',
+                 dtype: Union[str, torch.dtype, None] = 'bfloat16',
                  **kwargs):
         super().__init__(**kwargs)
         params = [p for group in self.optimizer.param_groups

@@ -205,3 +205,10 @@ def test_explicit_dtypes(dtype, expected):
 def test_unknown_dtype():
     with pytest.raises(DFKDInputError, match="unknown dtype 'bf16'"):
         aow.resolve_autocast_dtype('bf16', 'cpu')
+
+
+def test_an_explicit_autocast_wrapper_is_bfloat16(monkeypatch):
+    _cpu_capability(monkeypatch, False, False)
+    optim = build(student=dict(type='AutocastOptimWrapper',
+                               optimizer=dict(type='SGD', lr=0.1)))
+    assert optim['student'].cast_dtype == torch.bfloat16
