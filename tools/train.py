@@ -1,7 +1,8 @@
 """Train a data-free KD algorithm (or a teacher) from an mmdfkd config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-                                 [--cfg-options k=v ...] [--launcher pytorch]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]
+                                 [--amp | --no-amp] [--cfg-options k=v ...]
+                                 [--launcher pytorch]
 """
 import argparse
 import os
@@ -15,6 +16,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmdfkd  # noqa: E402,F401  (registers the `mmdfkd::` config scope)
 from mmdfkd.engine import build_runner  # noqa: E402
+from mmdfkd.optim import PerModuleOptimWrapperConstructor  # noqa: E402
+from mmdfkd.optim.autocast_optim_wrapper import native_bf16  # noqa: E402
 from mmdfkd.utils import DFKDInputError, user_error_message  # noqa: E402
 
 
@@ -29,11 +32,19 @@ def parse_args(argv=None):
         const='auto',
         help='resume from the given checkpoint, or from the latest one in '
         'the work dir when no path is given')
-    parser.add_argument(
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument(
         '--amp',
         action='store_true',
-        help='mixed precision for every optimizer (bfloat16 autocast where '
-        'supported, CPU included; float16 with loss scaling otherwise)')
+        help='force mixed precision for every optimizer: bfloat16 autocast '
+        '(CPU included, even without native bfloat16), float16 with loss '
+        'scaling on GPUs without native bfloat16. Distillation configs '
+        'already use bfloat16 where the device computes it natively')
+    precision.add_argument(
+        '--no-amp',
+        action='store_true',
+        help='float32 for every optimizer (plain OptimWrapper): the float32 '
+        'baseline')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
@@ -61,19 +72,67 @@ def parse_args(argv=None):
     return args
 
 
+#: Optim-wrapper keys that set its precision.
+PRECISION_KEYS = ('type', 'dtype', 'loss_scale', 'use_fsdp')
+_BUILTIN_WRAPPERS = ('OptimWrapper', 'AutocastOptimWrapper',
+                     'AmpOptimWrapper')
+
+
 def _amp_wrapper(cfg: dict) -> dict:
-    """An optim-wrapper config switched to mixed precision."""
+    """An optim-wrapper config switched to mixed precision: bfloat16
+    autocast (CPU, GPUs with native bfloat16), else float16 with dynamic
+    loss scaling. ``AmpOptimWrapper`` and custom wrappers are left alone."""
     cfg = dict(cfg)
-    cuda = torch.cuda.is_available()
-    bf16 = torch.cuda.is_bf16_supported() if cuda else True
     if cfg.get('type', 'OptimWrapper') not in ('OptimWrapper',
                                                'AutocastOptimWrapper'):
         return cfg  # already AMP (or a custom wrapper): leave it
-    if bf16:
+    cuda = torch.cuda.is_available()
+    if not cuda or native_bf16('cuda'):
         cfg.update(type='AutocastOptimWrapper', dtype='bfloat16')
     else:
+        cfg.pop('dtype', None)
         cfg.update(type='AmpOptimWrapper', loss_scale='dynamic')
     return cfg
+
+
+def _fp32_wrapper(cfg: dict) -> dict:
+    """An optim-wrapper config switched to a plain float32 ``OptimWrapper``
+    (custom wrappers are left alone)."""
+    cfg = dict(cfg)
+    if cfg.get('type', 'OptimWrapper') not in _BUILTIN_WRAPPERS:
+        return cfg
+    for key in PRECISION_KEYS:
+        cfg.pop(key, None)
+    cfg['type'] = 'OptimWrapper'
+    return cfg
+
+
+def set_precision(optim_wrapper: dict, precision: str) -> dict:
+    """Switch every optim wrapper of a config to ``precision``.
+
+    Args:
+        optim_wrapper (dict): ``cfg.optim_wrapper``: one wrapper, or the
+            per-submodule wrappers of ``PerModuleOptimWrapperConstructor``
+            (whose ``defaults`` keep their other settings, e.g. the
+            optimizer's ``fused``).
+        precision (str): ``'amp'`` (``--amp``) or ``'fp32'`` (``--no-amp``).
+
+    Returns:
+        dict: The switched ``optim_wrapper`` config.
+    """
+    switch = dict(amp=_amp_wrapper, fp32=_fp32_wrapper)[precision]
+    if optim_wrapper.get('constructor') != 'PerModuleOptimWrapperConstructor':
+        return switch(optim_wrapper)
+    PerModuleOptimWrapperConstructor.merged_entries(optim_wrapper)  # check
+    defaults = dict(optim_wrapper.get('defaults') or {})
+    shared = {k: defaults.pop(k) for k in PRECISION_KEYS if k in defaults}
+    switched = dict(constructor=optim_wrapper['constructor'],
+                    defaults=defaults)
+    for name, entry in optim_wrapper.items():
+        if name not in switched:
+            own = {} if entry.get('_delete_', False) else shared
+            switched[name] = switch({**own, **entry})
+    return switched
 
 
 def merge_args(cfg: Config, args) -> Config:
@@ -85,14 +144,9 @@ def merge_args(cfg: Config, args) -> Config:
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.launcher = args.launcher
 
-    if args.amp:
-        ow = cfg.optim_wrapper
-        if ow.get('constructor') == 'PerModuleOptimWrapperConstructor':
-            for name, sub in ow.items():
-                if name != 'constructor':
-                    ow[name] = _amp_wrapper(sub)
-        else:
-            cfg.optim_wrapper = _amp_wrapper(ow)
+    if args.amp or args.no_amp:
+        cfg.optim_wrapper = set_precision(cfg.optim_wrapper,
+                                          'amp' if args.amp else 'fp32')
 
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None

@@ -8,6 +8,19 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=False)
 
+# Speed settings shared by every optimizer (docs/design.md, "Speed
+# settings"): bfloat16 autocast where the device computes it natively
+# (dtype='auto'; float32 elsewhere) and fused optimizer kernels where torch
+# has them. A method config adds one entry per submodule, e.g.
+# generator=dict(optimizer=dict(type='Adam', lr=1e-3)), merged over these.
+# tools/train.py --no-amp runs in float32; optim_wrapper.defaults.optimizer.
+# fused=False restores torch's default optimizer implementation.
+optim_wrapper = dict(
+    constructor='PerModuleOptimWrapperConstructor',
+    defaults=dict(
+        type='AutocastOptimWrapper', dtype='auto',
+        optimizer=dict(fused=True)))
+
 # Hooks every distillation run has; a config changes one by its key, e.g.
 # default_hooks = dict(teacher_check=dict(min_top1=90.0)).
 default_hooks = dict(

@@ -35,6 +35,16 @@ class BaseDFKD(BaseModel):
             ``nn.ModuleDict``). Give exactly one of ``teacher``/``teachers``.
         data_preprocessor (dict, optional): Defaults to
             ``DFKDDataPreprocessor`` without normalisation.
+        channels_last (bool): Convert the generator, the student and the
+            teachers to the ``torch.channels_last`` memory format (faster
+            convolutions with oneDNN on CPU and cuDNN on GPU; weights and
+            checkpoints are unchanged). Defaults to True.
+        compile (bool | dict): ``torch.compile`` the generator, the student
+            and each teacher in place (:meth:`compile_networks`), so their
+            ``state_dict`` keys are unchanged; a dict gives the
+            ``torch.compile`` arguments, e.g. ``dict(mode='max-autotune')``.
+            It costs compilation time at the first iterations and needs a
+            C++ compiler on CPU. Defaults to False.
         init_cfg (dict, optional): Defaults to None.
     """
 
@@ -47,6 +57,8 @@ class BaseDFKD(BaseModel):
                  teacher: Optional[dict] = None,
                  teachers: Optional[Dict[str, dict]] = None,
                  data_preprocessor: Optional[dict] = None,
+                 channels_last: bool = True,
+                 compile: Union[bool, dict] = False,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='DFKDDataPreprocessor')
@@ -68,6 +80,48 @@ class BaseDFKD(BaseModel):
                  for name, cfg in teachers.items()})
         self.student = None if student is None else MODELS.build(student)
         self.generator = MODELS.build(generator)
+        # After the teachers' weights are loaded; loading later (resume,
+        # a subclass's frozen weights) keeps the format: copy_ writes into
+        # the existing channels-last parameters.
+        if channels_last:
+            for net in self.networks().values():
+                net.to(memory_format=torch.channels_last)
+        if compile:
+            self.compile_networks(compile if isinstance(compile, dict) else
+                                  {})
+
+    def networks(self) -> Dict[str, nn.Module]:
+        """The generator, the student (if any) and every teacher, by name
+        (``teacher`` or ``teachers.<name>``)."""
+        nets = dict(generator=self.generator)
+        if self.student is not None:
+            nets['student'] = self.student
+        if hasattr(self, 'teachers'):
+            nets.update({f'teachers.{name}': teacher
+                         for name, teacher in self.teachers.items()})
+        else:
+            nets['teacher'] = self.teacher
+        return nets
+
+    def compile_networks(self, compile_kwargs: dict) -> None:
+        """``torch.compile`` every network in place (``nn.Module.compile``:
+        the module is not wrapped, so ``state_dict`` keys are unchanged).
+
+        A classifier's ``backbone``, ``neck`` and ``head`` are compiled
+        separately, since algorithms also call ``extract_feat`` and
+        ``head`` directly, which would bypass a compiled ``forward``; other
+        networks (generators) are compiled whole.
+
+        Args:
+            compile_kwargs (dict): Arguments of ``torch.compile``.
+        """
+        for net in self.networks().values():
+            parts = [
+                getattr(net, name) for name in ('backbone', 'neck', 'head')
+                if isinstance(getattr(net, name, None), nn.Module)
+            ]
+            for part in parts or [net]:
+                part.compile(**compile_kwargs)
 
     def frozen_teachers(self) -> Dict[str, nn.Module]:
         """``{name: teacher}``; the single teacher is named ``teacher``."""

@@ -28,6 +28,7 @@ class FiniteLossHook(Hook):
                 f'non-finite loss at iteration {runner.iter + 1}: ' +
                 ', '.join(f'{k}={v}' for k, v in bad.items()) +
                 '. Fix: lower the learning rates '
-                '(optim_wrapper.<module>.optimizer.lr) or run without --amp; '
+                '(optim_wrapper.<module>.optimizer.lr) or train in float32 '
+                '(tools/train.py --no-amp); '
                 'checkpoints already written are kept (resume from the last '
                 'good one with --resume).')

@@ -12,6 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
+from mmdfkd.algorithms import BaseDFKD
 from mmdfkd.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -50,13 +51,13 @@ def _images_per_s(cell: str) -> float:
 
 def test_dafl_table_and_compile_failure_row(capsys, monkeypatch):
     # a compile that breaks at the first call must give a row, not a crash
-    def broken_compile(model):
+    def broken_compile(model, compile_kwargs):
         def fail(module, args):
             raise RuntimeError('inductor is broken here')
 
         model.generator.register_forward_pre_hook(fail)
 
-    monkeypatch.setattr(bt, 'compile_networks', broken_compile)
+    monkeypatch.setattr(BaseDFKD, 'compile_networks', broken_compile)
     assert bt.main([
         osp.join(ROOT, DAFL), '--iters', '2', '--warmup', '1', '--rounds',
         '1', '--batch-size', '32', '--compile'
@@ -167,3 +168,43 @@ def test_reference_loop_makes_the_train_step_update(method, tmp_path):
         torch.testing.assert_close(model.loss_oh_prev, ref_model.loss_oh_prev)
         torch.testing.assert_close(model.loss_ie_prev, ref_model.loss_ie_prev)
         assert int(model.num_steps) == int(ref_model.num_steps) == 1
+
+
+# ------------------------------------------------------------------------
+# The benchmarked settings are the switches tools/train.py runs
+
+def _is_channels_last(model) -> bool:
+    """Whether the conv weights (those whose formats differ: more than one
+    input channel and pixel) are channels-last."""
+    weights = [p for p in model.parameters()
+               if p.dim() == 4 and p.size(1) > 1 and p[0, 0].numel() > 1]
+    assert weights
+    return all(p.is_contiguous(memory_format=torch.channels_last) and
+               not p.is_contiguous() for p in weights)
+
+
+@pytest.mark.parametrize('amp,channels_last', [(False, False), (True, True)])
+def test_mmdfkd_settings_use_the_model_switches(amp, channels_last):
+    from mmengine.optim import OptimWrapper
+
+    from mmdfkd.optim import AutocastOptimWrapper
+    cfg = Config.fromfile(osp.join(ROOT, DAFL))
+    torch.manual_seed(0)
+    base = bt.build_model(cfg, torch.device('cpu'))
+    data = bt.latent_batch(cfg, 4)
+    setting = bt.Setting('s', torch.device('cpu'))
+    model, optim = bt.make_mmdfkd(base, cfg, data, setting, amp,
+                                  channels_last, False, False)
+    # the reference's base model is plain NCHW, and so is the fp32 setting
+    assert not _is_channels_last(base)
+    assert _is_channels_last(model) == channels_last
+    for key, value in base.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[key], value, rtol=0,
+                                   atol=0)
+    for name, wrapper in optim.items():
+        if amp:
+            assert isinstance(wrapper, AutocastOptimWrapper), name
+            assert wrapper.cast_dtype == torch.bfloat16
+        else:  # really float32: no autocast wrapper at all
+            assert type(wrapper) is OptimWrapper, name
+    setting.step()

@@ -7,22 +7,26 @@
         CONFIG --launcher pytorch [...]
 
 Builds the config's algorithm with random teachers (speed does not depend on
-the weights) and times, in one process and on deep copies of the same
-initial modules:
+the weights) and times, in one process and from the same initial weights:
 
 * ``reference``: the official research code's loop for the method
-  (``reference_loops.py``): plain ``torch.optim``, fp32, eager, NCHW, the
+  (``reference_loops.py``): plain ``torch.optim`` (torch's default
+  implementation, no ``fused``), fp32, eager, NCHW, the
   official update order and ``no_grad`` placement; the modules the official
   scripts never freeze (the teachers) stay trainable, so their unused
   weight gradients are computed as there (``--frozen-reference`` freezes
   them as mmdfkd does);
-* ``mmdfkd``: ``train_step`` with the config's optim wrappers, fp32, and
-  every combination of the requested levers: ``--amp`` (the wrappers
-  switched as ``tools/train.py --amp`` does: bfloat16 autocast where
-  supported), ``--channels-last`` (all networks in channels-last memory
-  format) and ``--compile`` (``torch.compile`` of the generator and of each
-  classifier's backbone / neck / head; a failure gives a ``compile failed``
-  row instead of a crash).
+* ``mmdfkd``: ``train_step`` of the algorithm built from the config as
+  ``tools/train.py`` builds it (its optimizers, ``fused`` where the config's
+  ``optim_wrapper.defaults`` asks for it), with the speed switches of
+  ``docs/design.md`` set per setting: ``mmdfkd fp32`` is the float32
+  baseline (``--no-amp``, ``model.channels_last=False``, no compile), and
+  every combination of the requested levers is added: ``--amp`` (the
+  wrappers switched as ``tools/train.py --amp`` does: bfloat16 autocast
+  where supported), ``--channels-last`` (``model.channels_last=True``) and
+  ``--compile`` (``model.compile``: the config's ``torch.compile``
+  arguments, or True; a failure gives a ``compile failed`` row instead of
+  a crash).
 
 Every setting runs ``W`` warm-up iterations, then ``N`` timed iterations in
 ``R`` blocks interleaved across settings (the order rotates per block), so a
@@ -60,7 +64,6 @@ optimised modules in plain ``DistributedDataParallel``; images/s is
 reported per rank. Ranks draw different latent batches.
 """
 import argparse
-import copy
 import ctypes
 import gc
 import itertools
@@ -70,12 +73,13 @@ import resource
 import sys
 import time
 from contextlib import nullcontext
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
 import torch.nn as nn
 from mmengine.config import Config
+from mmengine.optim import OptimWrapperDict
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
@@ -144,23 +148,6 @@ class Setting:
         self.compiled = False
 
 
-def compile_networks(model: nn.Module) -> None:
-    """``torch.compile`` (in place) the generator and each classifier's
-    backbone / neck / head (``extract_feat`` and ``head`` are called
-    directly by some algorithms, so compiling the classifier's ``forward``
-    alone would miss them)."""
-    nets = [model.generator] + list(model.frozen_teachers().values())
-    if model.student is not None:
-        nets.append(model.student)
-    for net in nets:
-        parts = [
-            getattr(net, name) for name in ('backbone', 'neck', 'head')
-            if isinstance(getattr(net, name, None), nn.Module)
-        ]
-        for part in parts or [net]:
-            part.compile()
-
-
 def _ddp_kwargs(device: torch.device) -> dict:
     return dict(device_ids=[device.index]) if device.type == 'cuda' else {}
 
@@ -186,12 +173,21 @@ def make_reference(base: nn.Module, cfg: Config, z: torch.Tensor,
 
 def make_mmdfkd(base: nn.Module, cfg: Config, data: dict, setting: Setting,
                 amp: bool, channels_last: bool, compile_: bool,
-                distributed: bool) -> None:
-    model = copy.deepcopy(base)
-    if channels_last:
-        model.to(memory_format=torch.channels_last)
-    if compile_:
-        compile_networks(model)
+                distributed: bool) -> Tuple[nn.Module, OptimWrapperDict]:
+    """Set ``setting.step`` to a ``train_step`` of the algorithm as
+    ``tools/train.py`` builds it, from ``base``'s weights, with
+    ``model.channels_last = channels_last``, ``model.compile`` (the
+    config's, or True) only if ``compile_``, and the optim wrappers switched
+    as by ``--amp`` (``amp``) or ``--no-amp``.
+
+    Returns:
+        tuple: The (unwrapped) algorithm and its optim wrappers.
+    """
+    device = next(base.parameters()).device
+    compile_cfg = (cfg.model.get('compile') or True) if compile_ else False
+    model = build_model(cfg, device, channels_last=channels_last,
+                        compile=compile_cfg)
+    model.load_state_dict(base.state_dict())
     wrapped = model
     if distributed:
         from mmengine.model import MMSeparateDistributedDataParallel
@@ -201,7 +197,6 @@ def make_mmdfkd(base: nn.Module, cfg: Config, data: dict, setting: Setting,
             for k, v in (cfg.get('model_wrapper_cfg') or {}).items()
             if k in kwargs
         })
-        device = next(base.parameters()).device
         wrapped = MMSeparateDistributedDataParallel(
             module=model, **kwargs, **_ddp_kwargs(device))
     optim = build_optim(wrapped, cfg, amp)
@@ -212,6 +207,7 @@ def make_mmdfkd(base: nn.Module, cfg: Config, data: dict, setting: Setting,
         wrapped.train_step(data, optim)
 
     setting.step = step
+    return model, optim
 
 
 def _one_line(e: BaseException) -> str:

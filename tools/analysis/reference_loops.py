@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from contextlib import nullcontext
-from typing import Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -38,7 +38,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 
 from mmdfkd.registry import DATASETS, MODELS  # noqa: E402
-from train import _amp_wrapper  # noqa: E402  (the switch of train.py --amp)
+from train import set_precision  # noqa: E402  (train.py --amp / --no-amp)
 
 
 class PhaseTimer:
@@ -317,22 +317,31 @@ def random_init(cfg: Config) -> Config:
     return cfg
 
 
-def build_model(cfg: Config, device: torch.device) -> nn.Module:
-    """The config's algorithm, random teachers, in train mode."""
-    model = MODELS.build(random_init(cfg).model).to(device)
+def build_model(cfg: Config, device: torch.device,
+                channels_last: bool = False,
+                compile: Union[bool, dict] = False) -> nn.Module:
+    """The config's algorithm, random teachers, in train mode.
+
+    Args:
+        cfg (Config): The config.
+        device (torch.device): Where the algorithm goes.
+        channels_last (bool): ``model.channels_last``. Defaults to False
+            (the plain NCHW networks the reference loops run).
+        compile (bool | dict): ``model.compile``. Defaults to False.
+    """
+    cfg = random_init(cfg)
+    cfg.model.update(channels_last=channels_last, compile=compile)
+    model = MODELS.build(cfg.model).to(device)
     model.train()
     return model
 
 
 def build_optim(model: nn.Module, cfg: Config,
                 amp: bool = False) -> OptimWrapperDict:
-    """The config's optim wrappers; ``amp`` switches them as
-    ``tools/train.py --amp`` does."""
-    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
-    if amp:
-        for k, v in optim_cfg.items():
-            if k != 'constructor':
-                optim_cfg[k] = _amp_wrapper(v)
+    """The config's optim wrappers switched as ``tools/train.py --amp``
+    (``amp``) or ``--no-amp`` (float32) does."""
+    optim_cfg = set_precision(copy.deepcopy(cfg.optim_wrapper),
+                              'amp' if amp else 'fp32')
     return build_optim_wrapper(model, optim_cfg)
 
 
@@ -349,16 +358,20 @@ def images_per_iter(z: torch.Tensor) -> int:
     return z.size(0) * (z.size(1) if z.dim() == 3 else 1)
 
 
-def reference_optimizers(model: nn.Module,
-                         optim: OptimWrapperDict) -> Dict[str, object]:
+def reference_optimizers(model: nn.Module, optim: OptimWrapperDict,
+                         default_impl: bool = False) -> Dict[str, object]:
     """Plain optimizers of the same class and hyperparameters as the
-    mmdfkd wrappers, on ``model``'s submodules of the same names."""
+    mmdfkd wrappers, on ``model``'s submodules of the same names;
+    ``default_impl`` leaves out the implementation flags (``fused``,
+    ``foreach``), so torch picks its default implementation as the
+    official code does."""
+    skip = ('params', 'fused', 'foreach') if default_impl else ('params', )
     opts = {}
     for name, wrapper in optim.items():
         cls = type(wrapper.optimizer)
         args = inspect.signature(cls).parameters
         kwargs = {k: v for k, v in wrapper.optimizer.defaults.items()
-                  if k in args and k != 'params'}
+                  if k in args and k not in skip}
         module = getattr(model, name)
         opts[name] = cls(module.parameters(), **kwargs)
     return opts
@@ -374,8 +387,10 @@ def reference_copy(model: nn.Module, optim: OptimWrapperDict,
         optim (OptimWrapperDict): Its wrappers (classes and
             hyperparameters are copied).
         official (bool): Leave trainable what the official scripts leave
-            trainable (see :class:`Reference`). False keeps mmdfkd's
-            frozen modules (the same computation exactly).
+            trainable (see :class:`Reference`) and use torch's default
+            optimizer implementation (no ``fused`` / ``foreach``). False
+            keeps mmdfkd's frozen modules and optimizer implementation (the
+            same computation exactly).
 
     Returns:
         tuple: ``(copy, {name: torch optimizer}, Reference)``.
@@ -391,7 +406,8 @@ def reference_copy(model: nn.Module, optim: OptimWrapperDict,
             getattr(ref_model, name).requires_grad_(True)
     if ref.setup is not None:
         ref.setup(ref_model)
-    return ref_model, reference_optimizers(ref_model, optim), ref
+    return ref_model, reference_optimizers(
+        ref_model, optim, default_impl=official), ref
 
 
 def time_phases(optim: OptimWrapperDict, timer: PhaseTimer) -> None:
