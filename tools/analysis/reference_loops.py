@@ -275,6 +275,73 @@ def cdfkd_mfs_reference(m, opts, z, cast=nullcontext,
     opt_g.step()
 
 
+def cgdd_setup(m) -> None:
+    m.reference_bn_hooks = [
+        _FeatureHook(mod) for mod in m.teacher.modules()
+        if isinstance(mod, nn.BatchNorm2d)
+    ] if m.loss_bn is not None else []
+
+
+def _attention(feat: torch.Tensor) -> torch.Tensor:
+    """ZSKT solver.py ``at(x)``: L2-normalised mean over channels of x^2."""
+    return F.normalize(feat.float().pow(2).mean(1).view(feat.size(0), -1))
+
+
+def cgdd_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
+    """CGDD has no official code: our design written the way the DFAD /
+    ZSKT / CDFKD-MFS scripts are (permanent BN hooks on the teacher, autograd
+    on for every forward, ``.detach()`` on the student's images)."""
+    opt_g, opt_s = opts['generator'], opts['student']
+    n = z.size(0)
+    no_sync = getattr(m.student, 'no_sync', nullcontext)
+    for step in range(m.generator_steps):
+        timer.mark('generator')
+        opt_g.zero_grad()
+        labels = m.preset_labels(n, z.device)
+        with cast(), no_sync():
+            images = m.generator(z[:, step], labels)
+            t = m.teacher(images).float()
+            s = m.student(images).float() if m.loss_adv else None
+        target = labels if m.generator.conditional else t.argmax(1)
+        loss = m.loss_label.loss_weight * F.cross_entropy(t, target)
+        if m.loss_bn is not None:
+            loss = loss + m.loss_bn.loss_weight * sum(
+                h.r_feature.float() * (m.loss_bn.first_bn_multiplier
+                                       if k == 0 else 1.)
+                for k, h in enumerate(m.reference_bn_hooks))
+        if m.loss_div is not None:
+            x1, x2 = images.float().chunk(2)
+            p1, p2 = F.softmax(t, 1).chunk(2)
+            loss = loss + m.loss_div.loss_weight / (
+                torch.norm(x2 - x1) / torch.norm(p2 - p1) + 1e-20)
+        if m.loss_adv is not None:
+            loss = loss - m.loss_adv.loss_weight * F.l1_loss(s, t)
+        loss.backward()
+        opt_g.step()
+    for step in range(m.generator_steps, z.size(1)):
+        timer.mark('student')
+        opt_s.zero_grad()
+        labels = m.preset_labels(n, z.device)
+        with cast():
+            images = m.generator(z[:, step], labels).detach()
+            t_feats = m.teacher.extract_feat(images, stage='backbone')
+            t = m.teacher(images)
+            if m.loss_feat is not None:
+                s_feats, s = m.student(images, mode='stages')
+            else:
+                s = m.student(images)
+        loss = m.loss_kd.loss_weight * _kd(s.float(), t.detach().float(),
+                                           m.loss_kd.tau)
+        if m.loss_feat is not None:
+            index = {j: i for i, j in
+                     enumerate(m.teacher.backbone.out_indices)}
+            loss = loss + m.loss_feat.loss_weight * sum(
+                (_attention(a) - _attention(t_feats[index[j]].detach()))
+                .pow(2).mean() for a, j in zip(s_feats, m.feature_stages))
+        loss.backward()
+        opt_s.step()
+
+
 class Reference(NamedTuple):
     """A method's reference loop.
 
@@ -298,6 +365,7 @@ REFERENCES: Dict[str, Reference] = dict(
                                 trainable=('teacher', 'generator')),
     CDFKDMFS=Reference(cdfkd_mfs_reference, trainable=('teachers', ),
                        setup=cdfkd_mfs_setup),
+    CGDD=Reference(cgdd_reference, setup=cgdd_setup),
 )
 
 
