@@ -3,12 +3,15 @@
 #   tools/dist_train.sh CONFIG GPUS [train.py args...]
 # Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT, as in OpenMMLab.
 # Without CUDA the ranks run on CPU with the gloo backend.
+# SCRIPT runs another tool the same way, e.g. the throughput benchmark:
+#   SCRIPT=tools/analysis/benchmark_throughput.py tools/dist_train.sh CONFIG 2
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+SCRIPT=${SCRIPT:-"$(dirname "$0")/train.py"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 torchrun \
@@ -17,6 +20,6 @@ torchrun \
     --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$GPUS" \
     --master_port="$PORT" \
-    "$(dirname "$0")/train.py" \
+    "$SCRIPT" \
     "$CONFIG" \
     --launcher pytorch "${@:3}"

@@ -3,8 +3,10 @@ reference loops (tools/analysis/reference_loops.py) making the same
 parameter updates as the algorithms' train_step."""
 import copy
 import math
+import os
 import os.path as osp
 import re
+import subprocess
 import sys
 
 import pytest
@@ -86,6 +88,25 @@ def test_cdfkd_mfs_table(capsys):
     assert all(_images_per_s(r[0]) > 0 for r in rows.values())
     # student_steps + 1 = 6 batches of 16 images per iteration
     assert 'images/iter: 96' in out
+
+
+def test_two_gloo_ranks_through_dist_train_sh():
+    """The benchmark under tools/dist_train.sh (SCRIPT=...): two CPU ranks
+    (gloo) run, and the table reports images/s per rank."""
+    env = dict(os.environ, OMP_NUM_THREADS='1',
+               SCRIPT='tools/analysis/benchmark_throughput.py',
+               PORT=str(29500 + os.getpid() % 1000 + 7))
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', DAFL, '2', '--iters', '2',
+         '--warmup', '1', '--rounds', '1', '--batch-size', '16', '--amp'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'world size: 2' in proc.stdout
+    assert '| setting | images/s per rank |' in proc.stdout
+    rows = table_rows(proc.stdout)
+    assert {'reference (official loop, fp32 eager)', 'mmdfkd fp32',
+            'mmdfkd amp'} <= set(rows)
+    assert all(_images_per_s(r[0]) > 0 for r in rows.values())
 
 
 # ------------------------------------------------------------------------
