@@ -21,16 +21,13 @@ def root() -> str:
     return ROOT
 
 
-@pytest.fixture(scope='session')
-def digits_teacher(tmp_path_factory) -> str:
-    """Train the digits LeNet-5 teacher config (shortened); return the path
-    of its plain weights."""
+def _train_digits_teacher(config: str, work_dir: str) -> str:
+    """Train a digits teacher config (shortened); return the path of its
+    plain weights."""
     from mmengine.config import Config
 
     from mmdfkd.engine import build_runner
-    work_dir = str(tmp_path_factory.mktemp('teacher'))
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs/teachers/teacher_lenet5_digits.py'))
+    cfg = Config.fromfile(osp.join(ROOT, config))
     cfg.work_dir = work_dir
     cfg.train_cfg.max_epochs = 12
     cfg.train_cfg.val_interval = 12
@@ -41,6 +38,21 @@ def digits_teacher(tmp_path_factory) -> str:
     path = osp.join(work_dir, 'weights.pth')
     assert osp.isfile(path)
     return path
+
+
+@pytest.fixture(scope='session')
+def digits_teacher(tmp_path_factory) -> str:
+    """The digits LeNet-5 teacher (shortened training)."""
+    return _train_digits_teacher('configs/teachers/teacher_lenet5_digits.py',
+                                 str(tmp_path_factory.mktemp('teacher')))
+
+
+@pytest.fixture(scope='session')
+def digits_bn_teacher(tmp_path_factory) -> str:
+    """The digits LeNet-5 (BN) teacher of CDFKD-MFS / CGDD (shortened)."""
+    return _train_digits_teacher(
+        'configs/teachers/teacher_lenet5-bn_digits.py',
+        str(tmp_path_factory.mktemp('teacher_bn')))
 
 
 @pytest.fixture(autouse=True)

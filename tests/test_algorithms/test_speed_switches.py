@@ -24,6 +24,7 @@ from helpers import (LENET, OPTIM, dafl_cfg, dfad_cfg,  # noqa: E402
 
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
 DFAD = 'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_digits.py'
+CGDD = 'configs/cgdd/cgdd_lenet5-bn_lenet5-half_1xb64-400_digits.py'
 
 
 def conv_weights(module: nn.Module) -> list:
@@ -228,9 +229,10 @@ def _short_run(config, teacher, fast, patch=None, iters=5, batch_size=16):
 
 
 def _loss_error(losses, ref_losses):
-    """Largest relative difference of a logged loss (any iteration)."""
+    """Largest relative difference of a logged loss (any iteration; other
+    logged values, e.g. CGDD's label agreement, move in steps of 1/N)."""
     return max(abs(a[k] - b[k]) / max(abs(b[k]), 0.05)
-               for a, b in zip(losses, ref_losses) for k in b)
+               for a, b in zip(losses, ref_losses) for k in b if 'loss' in k)
 
 
 def _rel(a, b):
@@ -252,6 +254,18 @@ def _sgd(cfg):
                                                momentum=0.9)
 
 
+def _gentle_sgd(cfg):
+    # CGDD: Adam at generator lr 1e-2 amplifies rounding as DAFL's does, and
+    # its 25 student steps (KD + attention transfer) at SGD 0.1 drift apart
+    # by ~20 % under bfloat16, the size of a wrong KD weight's effect. At
+    # student lr 0.01 (two trained teachers, 5 iterations): rounding moves
+    # the losses by <= 1.6 % and the student's update by <= 1.9 %; the KD
+    # weight x0.9 moves the losses by >= 9.7 %.
+    cfg.optim_wrapper.generator.optimizer = dict(type='SGD', lr=1e-4)
+    cfg.optim_wrapper.student.optimizer = dict(type='SGD', lr=0.01,
+                                               momentum=0.9)
+
+
 # Tolerances, from the measured spread of bfloat16 autocast + channels_last
 # + fused optimizers against float32 / contiguous / unfused (seeds 0-2,
 # batch 16, 5 iterations; DAFL with the SGD above, DFAD as configured):
@@ -270,9 +284,14 @@ STUDENT_RTOL = 0.12
     (DAFL, _sgd, lambda cfg: cfg.model.loss_kd.update(loss_weight=0.9)),
     (DFAD, None,
      lambda cfg: cfg.model.loss_discrepancy.update(loss_weight=0.9)),
+    (CGDD, _gentle_sgd,
+     lambda cfg: cfg.model.loss_kd.update(loss_weight=0.9)),
 ])
-def test_speed_defaults_keep_the_computation(config, patch, wrong,
-                                             digits_teacher, monkeypatch):
+def test_speed_defaults_keep_the_computation(config, patch, wrong, request,
+                                             monkeypatch):
+    # CGDD's BN-statistics prior needs the LeNet-5 (BN) teacher
+    digits_teacher = request.getfixturevalue(
+        'digits_bn_teacher' if config == CGDD else 'digits_teacher')
     # bfloat16 whatever this machine's CPU: 'auto' resolves as on one with
     # native bfloat16
     monkeypatch.setattr(aow, 'native_bf16', lambda device: True)
