@@ -111,7 +111,9 @@ class CGDD(BaseDFKD):
         self.loss_feat = build(loss_feat)
         self.generator_steps = generator_steps
         self.student_steps = student_steps
+        # read once: under DDP self.generator becomes a wrapper
         self.num_classes = self.generator.num_classes
+        self.conditional = self.generator.conditional
         self.feature_stages = tuple(feature_stages) if loss_feat else ()
         if self.loss_feat is not None:
             self._request_feature_stages()
@@ -188,7 +190,7 @@ class CGDD(BaseDFKD):
                 with (BNStatsRecorder(self.teacher) if self.loss_bn
                       else nullcontext()) as rec:
                     logits_T = self.teacher(images)          # (N, K)
-                if not self.generator.conditional:  # ablation: no label
+                if not self.conditional:  # ablation: no label
                     labels = logits_T.argmax(1).detach()
                 losses_G = dict(
                     loss_label=self.loss_label(logits_T, labels),

@@ -66,7 +66,9 @@ class SyntheticImageHook(Hook):
         latent_dim = runner.train_dataloader.dataset.latent_dim
         z = torch.randn(self.num_images, latent_dim, generator=gen)
         z = z.to(model.data_preprocessor.device)
-        num_classes = getattr(model.generator, 'num_classes', None)
+        generator = model.generator.module if is_model_wrapper(
+            model.generator) else model.generator  # DDP-wrapped by itself
+        num_classes = getattr(generator, 'num_classes', None)
         inputs = (z, ) if num_classes is None else (
             z, torch.arange(self.num_images, device=z.device) % num_classes)
         with sampling_mode(model.generator, self.generator_mode == 'train'):

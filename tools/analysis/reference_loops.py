@@ -302,7 +302,7 @@ def cgdd_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
             images = m.generator(z[:, step], labels)
             t = m.teacher(images).float()
             s = m.student(images).float() if m.loss_adv else None
-        target = labels if m.generator.conditional else t.argmax(1)
+        target = labels if m.conditional else t.argmax(1)
         loss = m.loss_label.loss_weight * F.cross_entropy(t, target)
         if m.loss_bn is not None:
             loss = loss + m.loss_bn.loss_weight * sum(
