@@ -63,8 +63,18 @@ def load_generator(generator: torch.nn.Module, checkpoint: str) -> None:
             f'generator checkpoint not found: {checkpoint}. Fix: train the '
             'CGDD config first; its work_dir holds generator.pth.')
     # the user's own run's output, so (like --resume) it may be unpickled
-    with trusted_checkpoints():
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    try:
+        with trusted_checkpoints():
+            ckpt = CheckpointLoader.load_checkpoint(checkpoint, 'cpu')
+    except Exception as e:  # truncated, not a torch file, ...
+        raise DFKDInputError(
+            f'cannot read {checkpoint} ({type(e).__name__}: '
+            f'{str(e).splitlines()[0] if str(e) else ""}). Fix: pass the '
+            "generator.pth or an iter_*.pth of a run of this config.") from e
+    if not isinstance(ckpt, dict):
+        raise DFKDInputError(
+            f'{checkpoint} holds a {type(ckpt).__name__}, not weights. Fix: '
+            'pass the generator.pth of a run of this config.')
     state = ckpt.get('state_dict', ckpt)
     if any(k.startswith('generator.') for k in state):
         state = {k[len('generator.'):]: v for k, v in state.items()
@@ -101,6 +111,10 @@ def generate(generator, teacher, preprocessor, label: int, num: int,
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
+        if args.num < 1 or args.batch_size < 1:
+            raise DFKDInputError(
+                f'--num ({args.num}) and --batch-size ({args.batch_size}) '
+                'must be positive.')
         if not osp.isfile(args.config):
             raise DFKDInputError(f'config not found: {args.config}.')
         cfg = Config.fromfile(args.config)

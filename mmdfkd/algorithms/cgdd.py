@@ -2,10 +2,11 @@ from contextlib import nullcontext
 from typing import Dict, Optional, Sequence
 
 import torch
-import torch.nn as nn
-from mmengine.optim import OptimWrapperDict
+from mmengine.dist import get_rank
+from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
 
-from mmdfkd.models import FeatureMapClassifier, request_stages, stage_outputs
+from mmdfkd.models import (FeatureMapClassifier, StageAdapters, request_stages,
+                           stage_outputs)
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import (BNStatsRecorder, DFKDInputError, add_prefix, frozen,
                           sampling_mode)
@@ -134,7 +135,7 @@ class CGDD(BaseDFKD):
         self.student.stages = self.feature_stages
 
     @torch.no_grad()
-    def _build_adapters(self) -> nn.ModuleList:
+    def _build_adapters(self) -> StageAdapters:
         """One 1x1 convolution per stage, student -> teacher channels,
         sized from one probe batch of the generator (nothing is updated)."""
         z = torch.zeros(2, self.generator.latent_dim)
@@ -145,14 +146,30 @@ class CGDD(BaseDFKD):
             feats_T, _ = stage_outputs(self.teacher, images,
                                        self.feature_stages)
             feats_S, _ = self.student(images, mode='stages')
-        return nn.ModuleList(
-            nn.Conv2d(s.size(1), t.size(1), 1, bias=False)
-            for s, t in zip(feats_S, feats_T))
+        return StageAdapters([f.size(1) for f in feats_S],
+                             [f.size(1) for f in feats_T])
+
+    @staticmethod
+    def _check_adapter_optimizer(optim_wrapper: OptimWrapperDict) -> None:
+        if 'adapters' not in optim_wrapper.keys():
+            raise DFKDInputError(
+                'feature_adapters=True needs an optimizer for them. Fix: add '
+                "optim_wrapper.adapters=dict(optimizer=...) (e.g. the "
+                "student's).")
+        if isinstance(optim_wrapper['adapters'], AmpOptimWrapper):
+            raise DFKDInputError(
+                "the adapters are stepped after the student's backward, which "
+                'a float16 loss scaler cannot follow. Fix: bfloat16 '
+                '(AutocastOptimWrapper) or float32 for '
+                'optim_wrapper.adapters.')
 
     def preset_labels(self, num: int, device: torch.device) -> torch.Tensor:
         """Class-balanced labels (num, ): every class ``num // K`` or
         ``num // K + 1`` times, the extra ones starting at a random class.
-        With a diversity term, the two half-batches get the same labels."""
+        With a diversity term, the two half-batches get the same labels
+        (each half balanced). Rank ``r`` of a distributed run starts ``r *
+        num`` classes further on, so the ranks' batches together stay
+        balanced (the global RNG is in the same state on every rank)."""
         if self.loss_div is not None:
             half = self._balanced_labels(num // 2, device)
             return torch.cat([half, half])
@@ -160,7 +177,7 @@ class CGDD(BaseDFKD):
 
     def _balanced_labels(self, num: int,
                          device: torch.device) -> torch.Tensor:
-        offset = int(torch.randint(self.num_classes, ()))
+        offset = int(torch.randint(self.num_classes, ())) + get_rank() * num
         return (torch.arange(num, device=device) + offset) % self.num_classes
 
     def train_step(self, data: dict,
@@ -178,6 +195,8 @@ class CGDD(BaseDFKD):
                 f'the diversity term compares two half-batches, so the batch '
                 f'size must be even (got {z.size(0)}). Fix: an even '
                 'train_dataloader.batch_size.')
+        if hasattr(self, 'adapters'):
+            self._check_adapter_optimizer(optim_wrapper)
         num = z.size(0)
         log_G, log_S = {}, {}
 
@@ -224,13 +243,12 @@ class CGDD(BaseDFKD):
                 losses_S = dict(loss_kd=self.loss_kd(logits_S, logits_T))
                 if self.loss_feat is not None:
                     if hasattr(self, 'adapters'):
-                        feats_S = [
-                            a(f) for a, f in zip(self.adapters, feats_S)]
+                        feats_S = self.adapters(feats_S)
                     losses_S['loss_feat'] = sum(
                         self.loss_feat(s, t) for s, t in zip(feats_S, feats_T))
             loss_S, log_S = self.parse_losses(losses_S)
             optim_wrapper['student'].update_params(loss_S)
-            if 'adapters' in optim_wrapper.keys():  # trained with the student
+            if hasattr(self, 'adapters'):  # trained with the student
                 optim_wrapper['adapters'].step()
                 optim_wrapper['adapters'].zero_grad()
         return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}

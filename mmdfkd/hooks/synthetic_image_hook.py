@@ -22,8 +22,8 @@ class SyntheticImageHook(Hook):
     the algorithm's ``data_preprocessor`` mean/std into the teacher's input
     space, written as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the
     visualizer's backends (TensorBoard, W&B, ... when configured) as
-    ``synthetic``. A conditional generator (one with ``num_classes``) gets
-    the labels ``i mod K`` and the grid ``K`` columns, one class each.
+    ``synthetic``. A conditional generator gets the labels ``i mod K``; for
+    up to 16 classes the grid has ``K`` columns, one class each.
 
     Args:
         interval (int): Iterations between grids. Defaults to 500.
@@ -68,7 +68,8 @@ class SyntheticImageHook(Hook):
         z = z.to(model.data_preprocessor.device)
         generator = model.generator.module if is_model_wrapper(
             model.generator) else model.generator  # DDP-wrapped by itself
-        num_classes = getattr(generator, 'num_classes', None)
+        num_classes = generator.num_classes if getattr(
+            generator, 'conditional', False) else None
         inputs = (z, ) if num_classes is None else (
             z, torch.arange(self.num_images, device=z.device) % num_classes)
         with sampling_mode(model.generator, self.generator_mode == 'train'):
@@ -76,7 +77,8 @@ class SyntheticImageHook(Hook):
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]
-        nrow = num_classes or int(self.num_images**0.5)
+        nrow = num_classes if num_classes and num_classes <= 16 else int(
+            self.num_images**0.5)
         grid = make_grid(images, nrow=nrow)  # (C, H, W)
         out_dir = self.out_dir or osp.join(runner.work_dir, 'synthetic')
         path = osp.join(out_dir, f'iter_{runner.iter + 1}.png')

@@ -7,11 +7,12 @@ from .multi_header_lenet5 import MultiHeaderLeNet5
 from .multi_header_resnet import MultiHeaderResNet
 from .multi_header_wide_resnet import MultiHeaderWideResNet
 from .sep_conv import SepConv
+from .stage_adapters import StageAdapters
 from .wide_resnet import WideResNet
 
 __all__ = [
     'DAFLLeNet5', 'FeatureMapClassifier', 'HeaderAttention',
     'MultiHeaderClassifier', 'MultiHeaderLeNet5', 'MultiHeaderResNet',
-    'MultiHeaderWideResNet', 'SepConv', 'WideResNet', 'request_stages',
-    'stage_outputs'
+    'MultiHeaderWideResNet', 'SepConv', 'StageAdapters', 'WideResNet',
+    'request_stages', 'stage_outputs'
 ]

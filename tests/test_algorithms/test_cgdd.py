@@ -69,6 +69,20 @@ def test_preset_labels_are_class_balanced(bn_ckpt):
     assert set(counts.tolist()) <= {6, 7}
 
 
+def test_ranks_get_different_preset_labels(bn_ckpt, monkeypatch):
+    import mmdfkd.algorithms.cgdd as cgdd_module
+    model = MODELS.build(cgdd_cfg(bn_ckpt, loss_div=None))
+    labels = {}
+    for rank in (0, 1):
+        monkeypatch.setattr(cgdd_module, 'get_rank', lambda: rank)
+        torch.manual_seed(0)  # same RNG state on every rank
+        labels[rank] = model.preset_labels(8, torch.device('cpu'))
+    torch.testing.assert_close(labels[1], (labels[0] + 8) % 10)
+    # two ranks of 8 cover 16 consecutive classes: all 10, 6 of them twice
+    both = torch.bincount(torch.cat(list(labels.values())), minlength=10)
+    assert set(both.tolist()) == {1, 2}
+
+
 def test_train_step_updates_generator_and_student_not_teacher(bn_ckpt):
     torch.manual_seed(0)
     model = MODELS.build(cgdd_cfg(bn_ckpt))
@@ -86,7 +100,7 @@ def test_train_step_updates_generator_and_student_not_teacher(bn_ckpt):
     assert not any(k.startswith('teacher.') for k in changed)
 
 
-def test_generator_step_leaves_the_student_untouched(bn_ckpt):
+def test_generator_step_leaves_the_student_weights_untouched(bn_ckpt):
     model = MODELS.build(cgdd_cfg(bn_ckpt, student_steps=0))
     model.train()
     wrappers = optim(model)
@@ -110,15 +124,17 @@ def test_fitnet_adapters_map_student_to_teacher_channels(bn_ckpt):
     model = MODELS.build(
         cgdd_cfg(bn_ckpt, loss_feat=dict(type='FitNetLoss'),
                  feature_adapters=True))
-    assert [(a.in_channels, a.out_channels) for a in model.adapters] == \
-        [(3, 6), (8, 16)]
+    assert [(a.in_channels, a.out_channels)
+            for a in model.adapters.convs] == [(3, 6), (8, 16)]
     model.train()
     wrappers = optim(model, adapters=True)
-    before = [a.weight.clone() for a in model.adapters]
+    before = [a.weight.clone() for a in model.adapters.convs]
     log = model.train_step(_codes(8, 3), wrappers)
     assert torch.isfinite(log['stu.loss_feat'])
     assert all(not torch.equal(b, a.weight)
-               for b, a in zip(before, model.adapters))
+               for b, a in zip(before, model.adapters.convs))
+    with pytest.raises(DFKDInputError, match='optim_wrapper.adapters'):
+        model.train_step(_codes(8, 3), optim(model))  # no adapters entry
 
 
 def test_errors(bn_ckpt):

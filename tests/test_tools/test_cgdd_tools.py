@@ -116,4 +116,10 @@ def test_generate_bad_input(tmp_path, digits_run, capsys):
         base + [generator] + opts +
         ['model.generator.num_classes=5']) == 1
     assert 'does not fit the generator' in capsys.readouterr().err
+    assert generate_tool.main(base + [generator, '--num', '0'] + opts) == 1
+    assert 'must be positive' in capsys.readouterr().err
+    corrupt = tmp_path / 'corrupt.pth'
+    corrupt.write_bytes(b'not a checkpoint')
+    assert generate_tool.main(base + [str(corrupt)] + opts) == 1
+    assert f'cannot read {corrupt}' in capsys.readouterr().err
     assert not osp.exists(tmp_path / 'o')  # nothing written on bad input

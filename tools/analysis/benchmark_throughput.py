@@ -370,6 +370,14 @@ def main(argv=None) -> int:
         print_report(args, cfg, method, settings, results, z, n_images,
                      device, world, meter)
     if distributed:
+        # free the DDP-wrapped copies (their reducers hold the process
+        # group) before the group goes: destroying them at interpreter
+        # exit, after it, aborted a rank now and then ("terminate called
+        # without an active exception")
+        settings.clear()
+        del reference, setting
+        gc.collect()
+        dist.barrier()
         dist.destroy_process_group()
     return 0
 

@@ -324,8 +324,12 @@ def cgdd_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
         labels = m.preset_labels(n, z.device)
         with cast():
             images = m.generator(z[:, step], labels).detach()
+            # one teacher pass for features and logits (ZSKT's models
+            # return both), with autograd on as in the official scripts
             t_feats = m.teacher.extract_feat(images, stage='backbone')
-            t = m.teacher(images)
+            last = t_feats[-1:]
+            t = m.teacher.head(m.teacher.neck(last) if m.teacher.with_neck
+                               else last)
             if m.loss_feat is not None:
                 s_feats, s = m.student(images, mode='stages')
             else:
