@@ -4,6 +4,7 @@ import inspect
 from typing import Dict, List
 
 import torch.nn as nn
+from mmengine.config import ConfigDict
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
@@ -13,18 +14,6 @@ from mmdfkd.utils import DFKDInputError
 
 #: Keys of ``optim_wrapper`` that are not submodule names.
 RESERVED_KEYS = ('constructor', 'defaults')
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    """``base`` updated by ``override``, recursing into dicts present in
-    both (``override`` wins); neither input is modified."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def _fused_supported(params: List[nn.Parameter]) -> bool:
@@ -112,8 +101,10 @@ class PerModuleOptimWrapperConstructor:
             cfg = dict(cfg)
             if cfg.pop('_delete_', False):
                 entries[name] = copy.deepcopy(cfg)
-            else:
-                entries[name] = deep_merge(defaults, cfg)
+            else:  # mmengine's config merge: nested dicts merge, cfg wins
+                merged = ConfigDict(copy.deepcopy(dict(defaults)))
+                merged.merge(cfg)
+                entries[name] = merged.to_dict()
         return entries
 
     @staticmethod
