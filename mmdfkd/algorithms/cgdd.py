@@ -131,8 +131,7 @@ class CGDD(BaseDFKD):
                 'ImageClassifier with that extra mode; same weights), or set '
                 'loss_feat=None.')
         request_stages(self.teacher, self.feature_stages, 'teacher')
-        request_stages(self.student, self.feature_stages, 'student')
-        self.student.stages = self.feature_stages
+        self.student.set_stages(self.feature_stages)
 
     @torch.no_grad()
     def _build_adapters(self) -> StageAdapters:

@@ -96,6 +96,11 @@ class FeatureMapClassifier(ImageClassifier):
 
     def __init__(self, stages: Sequence[int] = (), **kwargs):
         super().__init__(**kwargs)
+        self.set_stages(stages)
+
+    def set_stages(self, stages: Sequence[int]) -> None:
+        """Return ``stages`` from ``mode='stages'`` (and add them to the
+        backbone's ``out_indices``)."""
         self.stages = tuple(stages)
         request_stages(self, self.stages, 'student')
 
