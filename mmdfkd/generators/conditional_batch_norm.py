@@ -51,14 +51,6 @@ class ConditionalBatchNorm2d(nn.Module):
         ``bn``."""
         return cls(bn.num_features, num_classes, bn.eps, bn.momentum)
 
-    @property
-    def eps(self) -> float:
-        return self.bn.eps
-
-    @property
-    def momentum(self) -> float:
-        return self.bn.momentum
-
     def reset_parameters(self) -> None:
         """Scale 1 and shift 0 for every class."""
         nn.init.ones_(self.scale.weight)

@@ -69,10 +69,11 @@ def test_cbn_placement_and_eps():
     assert all(
         isinstance(getattr(gen, n), ConditionalBatchNorm2d)
         for n in ('bn0', 'bn1', 'bn2'))
-    assert gen.bn0.eps == 1e-5 and gen.bn1.eps == 0.8 and gen.bn2.eps == 0.8
+    assert gen.bn0.bn.eps == 1e-5 and gen.bn1.bn.eps == 0.8 and \
+        gen.bn2.bn.eps == 0.8
     assert gen.bn2.num_features == 8
     assert isinstance(gen.out_bn, nn.BatchNorm2d) and not gen.out_bn.affine
-    assert _dafl('cbn', bn_eps=1e-5).bn1.eps == 1e-5
+    assert _dafl('cbn', bn_eps=1e-5).bn1.bn.eps == 1e-5
     assert not _cbns(_dafl('embedding')) and not _cbns(_dafl('none'))
     assert not hasattr(_dafl('cbn'), 'label_emb')
     assert _dafl('both').label_emb.weight.shape == (NUM_CLASSES, 16)
@@ -166,8 +167,8 @@ def test_cbn_known_value():
 def test_cbn_from_bn():
     bn = nn.BatchNorm2d(7, eps=0.8, momentum=0.3)
     cbn = ConditionalBatchNorm2d.from_bn(bn, 4)
-    assert (cbn.num_features, cbn.num_classes, cbn.eps, cbn.momentum) == \
-        (7, 4, 0.8, 0.3)
+    assert (cbn.num_features, cbn.num_classes, cbn.bn.eps,
+            cbn.bn.momentum) == (7, 4, 0.8, 0.3)
     assert not cbn.bn.affine
 
 
