@@ -5,8 +5,10 @@ are, so mmdfkd and mmpretrain are siblings. Inside an mmdfkd config, classes
 of mmpretrain are written with their scope (``type='mmpretrain.Accuracy'``;
 mmengine imports ``mmpretrain.registry`` on demand), and an mmpretrain model
 is declared with ``_scope_='mmpretrain'`` so that its nested parts resolve
-there. ``locations`` makes the registries import the modules that fill them
-lazily, so a config only needs ``default_scope = 'mmdfkd'``.
+there. ``locations`` makes every registry import the modules that fill it lazily,
+so a config only needs ``default_scope = 'mmdfkd'`` (and mmengine never
+falls back to a ``register_all_modules``; that function lives in
+:mod:`mmdfkd.apis`, the top layer, for scripts that want everything).
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -34,8 +36,10 @@ from mmengine.registry import \
 # Runners, loops and model wrappers come from mmengine unchanged.
 RUNNERS = Registry(
     'runner', parent=MMENGINE_RUNNERS, locations=['mmdfkd.engine'])
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS)
-MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS)
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmdfkd.engine'])
+MODEL_WRAPPERS = Registry(
+    'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
+    locations=['mmdfkd.engine'])
 
 # Algorithms, generators, losses and the networks mmpretrain lacks.
 MODELS = Registry(
@@ -48,11 +52,15 @@ MODELS = Registry(
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmdfkd.hooks'])
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, locations=['mmdfkd.datasets'])
-DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS)
-TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS)
+DATA_SAMPLERS = Registry(
+    'data sampler', parent=MMENGINE_DATA_SAMPLERS,
+    locations=['mmdfkd.datasets'])
+TRANSFORMS = Registry(
+    'transform', parent=MMENGINE_TRANSFORMS, locations=['mmdfkd.datasets'])
 METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, locations=['mmdfkd.evaluation'])
-OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
+OPTIMIZERS = Registry(
+    'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['mmdfkd.optim'])
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS,
     locations=['mmdfkd.optim'])
@@ -61,14 +69,22 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
     locations=['mmdfkd.optim'])
 PARAM_SCHEDULERS = Registry(
-    'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS)
-VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
-VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
-EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)
-FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS)
-LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS)
+    'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
+    locations=['mmdfkd.optim'])
+VISUALIZERS = Registry(
+    'visualizer', parent=MMENGINE_VISUALIZERS, locations=['mmdfkd.hooks'])
+VISBACKENDS = Registry(
+    'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['mmdfkd.hooks'])
+EVALUATOR = Registry(
+    'evaluator', parent=MMENGINE_EVALUATOR, locations=['mmdfkd.evaluation'])
+FUNCTIONS = Registry(
+    'function', parent=MMENGINE_FUNCTIONS, locations=['mmdfkd.datasets'])
+LOG_PROCESSORS = Registry(
+    'log_processor', parent=MMENGINE_LOG_PROCESSORS,
+    locations=['mmdfkd.engine'])
 WEIGHT_INITIALIZERS = Registry(
-    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS)
+    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
+    locations=['mmdfkd.models'])
 
 __all__ = [
     'RUNNERS', 'LOOPS', 'MODEL_WRAPPERS', 'MODELS', 'HOOKS', 'DATASETS',

@@ -8,9 +8,14 @@ import pytest
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# The checkout's mmdfkd, in this process and in the tools the tests start
+# (tools/*.py import the installed package, which may be older).
 sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    [ROOT] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
+              if p])
 
-from mmdfkd.utils import register_all_modules  # noqa: E402
+from mmdfkd.apis import register_all_modules  # noqa: E402
 
 register_all_modules()
 torch.set_num_threads(2)

@@ -28,8 +28,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmdfkd  # noqa: E402,F401
 from mmdfkd.engine import trusted_checkpoints  # noqa: E402
 from mmdfkd.registry import MODELS  # noqa: E402
-from mmdfkd.utils import (DFKDInputError, build_teacher,  # noqa: E402
-                          register_all_modules, sampling_mode,
+from mmdfkd.apis import register_all_modules  # noqa: E402
+from mmdfkd.models import build_teacher  # noqa: E402
+from mmdfkd.utils import (DFKDInputError, sampling_mode,  # noqa: E402
                           user_error_message)
 
 

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, load_frozen
+from mmdfkd.models import load_frozen
+from mmdfkd.utils import DFKDInputError
 
 
 @MODELS.register_module()

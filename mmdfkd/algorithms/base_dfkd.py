@@ -6,7 +6,8 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, build_teacher
+from mmdfkd.models import build_teacher
+from mmdfkd.utils import DFKDInputError
 
 
 @MODELS.register_module()

@@ -4,7 +4,8 @@ import torch
 from mmengine.optim import OptimWrapperDict
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, add_prefix, load_frozen
+from mmdfkd.models import load_frozen
+from mmdfkd.utils import DFKDInputError, add_prefix
 from .base_dfkd import BaseDFKD
 
 

@@ -19,8 +19,7 @@ from contextlib import contextmanager
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmdfkd.utils import DFKDInputError
-from mmdfkd.utils.teacher import CONVERT_HINT
+from mmdfkd.utils import CONVERT_HINT, DFKDInputError
 
 _state = threading.local()
 

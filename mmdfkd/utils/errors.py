@@ -1,6 +1,12 @@
 """The one exception type for bad user input, and its one-line message."""
 from typing import Optional
 
+#: How to turn a trusted full checkpoint into weights a teacher can load.
+CONVERT_HINT = ('If you trust the file (e.g. a checkpoint written by your own '
+                'mmengine/mmpretrain run), convert it to a plain state dict '
+                'with `python tools/model_converters/extract_weights.py '
+                '{path} OUT.pth` and point `checkpoint` at OUT.pth.')
+
 
 class DFKDInputError(Exception):
     """Bad user input: a missing or mismatched checkpoint, an unknown model

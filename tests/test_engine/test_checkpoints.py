@@ -10,7 +10,8 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmdfkd.engine import trusted_checkpoints
-from mmdfkd.utils import DFKDInputError, load_state_dict_safely
+from mmdfkd.models import load_state_dict_safely
+from mmdfkd.utils import DFKDInputError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -75,7 +76,7 @@ def test_zoo_teacher_is_built_and_loaded_strictly(monkeypatch, tmp_path):
     the file is taken from the torch hub cache (put there by hand)."""
     from mmpretrain.apis import ModelHub
 
-    from mmdfkd.utils import build_teacher
+    from mmdfkd.models import build_teacher
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
     name = 'resnet18_8xb16_cifar10'
     url = ModelHub.get(name).weights

@@ -28,7 +28,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from reference_loops import (REFERENCES, build_model,  # noqa: E402
                              build_optim, latent_batch, reference_copy)
 
-from mmdfkd.utils import register_all_modules  # noqa: E402
+from mmdfkd.apis import register_all_modules  # noqa: E402
 
 
 def main(argv=None) -> int:

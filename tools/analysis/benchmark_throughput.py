@@ -87,7 +87,7 @@ from reference_loops import (REFERENCES, PhaseTimer,  # noqa: E402
                              build_model, build_optim, images_per_iter,
                              latent_batch, reference_copy, time_phases)
 
-from mmdfkd.utils import register_all_modules  # noqa: E402
+from mmdfkd.apis import register_all_modules  # noqa: E402
 
 _CLEAR_REFS = '/proc/self/clear_refs'
 

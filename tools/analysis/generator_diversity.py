@@ -34,9 +34,10 @@ sys.path.insert(0, ROOT)
 import mmdfkd  # noqa: E402,F401  (registers the `mmdfkd::` config scope)
 from mmdfkd.evaluation import sample_diversity  # noqa: E402
 from mmdfkd.registry import MODELS  # noqa: E402
-from mmdfkd.utils import (DFKDInputError, build_teacher,  # noqa: E402
-                          load_frozen, load_state_dict_safely,
-                          register_all_modules, user_error_message)
+from mmdfkd.apis import register_all_modules  # noqa: E402
+from mmdfkd.models import (build_teacher, load_frozen,  # noqa: E402
+                           load_state_dict_safely)
+from mmdfkd.utils import DFKDInputError, user_error_message  # noqa: E402
 
 EVAL_MODE_TYPES = ('RDSKD', 'FrozenGeneratorKD')
 

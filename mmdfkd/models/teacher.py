@@ -25,13 +25,8 @@ import torch.nn as nn
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 
-from .errors import DFKDInputError
-
-CONVERT_HINT = ('If you trust the file (e.g. a checkpoint written by your own '
-                'mmengine/mmpretrain run), convert it to a plain state dict '
-                'with `python tools/model_converters/extract_weights.py '
-                '{path} OUT.pth` and point `checkpoint` at OUT.pth.')
-
+from mmdfkd.registry import MODELS
+from mmdfkd.utils import CONVERT_HINT, DFKDInputError
 
 def _is_url(path: str) -> bool:
     return re.match(r'^https?://', path) is not None
@@ -112,7 +107,6 @@ def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
 def _build_model(model: Union[str, dict]) -> (nn.Module, Optional[str]):
     """Build a teacher architecture; return it with its published weights."""
     from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
-    from mmdfkd.registry import MODELS
 
     if isinstance(model, (dict, ConfigDict)):
         return MODELS.build(model), None
