@@ -5,8 +5,8 @@ are, so mmdfkd and mmpretrain are siblings. Inside an mmdfkd config, classes
 of mmpretrain are written with their scope (``type='mmpretrain.Accuracy'``;
 mmengine imports ``mmpretrain.registry`` on demand), and an mmpretrain model
 is declared with ``_scope_='mmpretrain'`` so that its nested parts resolve
-there. ``locations`` makes every registry import the modules that fill it lazily,
-so a config only needs ``default_scope = 'mmdfkd'`` (and mmengine never
+there. ``locations`` makes every registry import the modules that fill it
+lazily, so a config only needs ``default_scope = 'mmdfkd'`` (and mmengine never
 falls back to a ``register_all_modules``; that function lives in
 :mod:`mmdfkd.apis`, the top layer, for scripts that want everything).
 """
@@ -41,13 +41,13 @@ MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
     locations=['mmdfkd.engine'])
 
-# Algorithms, generators, losses and the networks mmpretrain lacks.
+# Algorithms, image sources, losses and the networks mmpretrain lacks.
 MODELS = Registry(
     'model',
     parent=MMENGINE_MODELS,
     locations=[
         'mmdfkd.algorithms', 'mmdfkd.generators', 'mmdfkd.losses',
-        'mmdfkd.models'
+        'mmdfkd.models', 'mmdfkd.synthesizers'
     ])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmdfkd.hooks'])
 DATASETS = Registry(
@@ -56,7 +56,8 @@ DATA_SAMPLERS = Registry(
     'data sampler', parent=MMENGINE_DATA_SAMPLERS,
     locations=['mmdfkd.datasets'])
 TRANSFORMS = Registry(
-    'transform', parent=MMENGINE_TRANSFORMS, locations=['mmdfkd.datasets'])
+    'transform', parent=MMENGINE_TRANSFORMS,
+    locations=['mmdfkd.datasets', 'mmdfkd.synthesizers'])
 METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, locations=['mmdfkd.evaluation'])
 OPTIMIZERS = Registry(

@@ -1,18 +1,18 @@
 """The base of every data-free KD algorithm."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, is_model_wrapper
 
-from mmdfkd.registry import MODELS
 from mmdfkd.models import build_teacher
+from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError
 
 
 @MODELS.register_module()
 class BaseDFKD(BaseModel):
-    """Owns the frozen teacher(s), the student and the generator.
+    """Owns the frozen teacher(s), the student and the image source.
 
     A subclass implements ``train_step(data, optim_wrapper)`` as the paper's
     Algorithm 1: ``data`` holds latent codes (:class:`LatentDataset`), and
@@ -20,7 +20,7 @@ class BaseDFKD(BaseModel):
     (``generator``, ``student``). Validation and testing run the student on
     real images (``mode='predict'``), scored by mmpretrain's ``Accuracy``.
 
-    Teachers are built by :func:`mmdfkd.utils.build_teacher`: strictly loaded
+    Teachers are built by :func:`mmdfkd.models.build_teacher`: strictly loaded
     with ``weights_only=True``, frozen, and kept in eval mode by
     :meth:`train`, so their BN statistics never change.
 
@@ -28,7 +28,16 @@ class BaseDFKD(BaseModel):
         student (dict, optional): Student config, e.g. an
             ``mmpretrain.ImageClassifier``. None for a run that trains only
             the generator (RDSKD's stage 2); it has no student to validate.
-        generator (dict): Generator config.
+        generator (dict, optional): A persistent generator
+            (:class:`~mmdfkd.generators.BaseGenerator`), trained by
+            ``optim_wrapper['generator']``; for methods whose
+            ``image_sources`` name it.
+        synthesizer (dict, optional): A round-based synthesizer
+            (:class:`~mmdfkd.synthesizers.RoundSynthesizer`) with its own
+            inner optimizers; for methods whose ``image_sources`` name it.
+        image_pool (dict, optional): An
+            :class:`~mmdfkd.synthesizers.ImagePool` the student learns
+            from; for methods whose ``image_sources`` name it.
         teacher (dict, optional): One teacher, ``dict(model=..., checkpoint=
             ...)``; becomes ``self.teacher``.
         teachers (dict, optional): Several teachers ``{name: dict(model=...,
@@ -51,10 +60,16 @@ class BaseDFKD(BaseModel):
 
     #: Whether the method distils from several teachers (``teachers``).
     multi_teacher: bool = False
+    #: The image sources the method is built with: ``('generator', )`` (a
+    #: persistent generator trained next to the student) or, for methods
+    #: that learn from a pool, ``('synthesizer', 'image_pool')``.
+    image_sources: Tuple[str, ...] = ('generator', )
 
     def __init__(self,
-                 student: Optional[dict],
-                 generator: dict,
+                 student: Optional[dict] = None,
+                 generator: Optional[dict] = None,
+                 synthesizer: Optional[dict] = None,
+                 image_pool: Optional[dict] = None,
                  teacher: Optional[dict] = None,
                  teachers: Optional[Dict[str, dict]] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -73,6 +88,9 @@ class BaseDFKD(BaseModel):
             raise DFKDInputError(
                 f'{type(self).__name__} distils from one teacher: give '
                 '`teacher=dict(model=..., checkpoint=...)`, not `teachers`.')
+        self._check_image_sources(
+            dict(generator=generator, synthesizer=synthesizer,
+                 image_pool=image_pool))
         if teacher is not None:
             self.teacher = build_teacher(teacher)
         else:
@@ -80,7 +98,11 @@ class BaseDFKD(BaseModel):
                 {name: build_teacher(cfg)
                  for name, cfg in teachers.items()})
         self.student = None if student is None else MODELS.build(student)
-        self.generator = MODELS.build(generator)
+        for name, cfg in (('generator', generator),
+                          ('synthesizer', synthesizer),
+                          ('image_pool', image_pool)):
+            if cfg is not None:
+                setattr(self, name, MODELS.build(cfg))
         # After the teachers' weights are loaded; loading later (resume,
         # a subclass's frozen weights) keeps the format: copy_ writes into
         # the existing channels-last parameters.
@@ -91,10 +113,36 @@ class BaseDFKD(BaseModel):
             self.compile_networks(compile if isinstance(compile, dict) else
                                   {})
 
+    def _check_image_sources(self, given: Dict[str, Optional[dict]]) -> None:
+        """The config gives exactly the image sources the method states."""
+        name = type(self).__name__
+        for key, cfg in given.items():
+            if key in self.image_sources and cfg is None:
+                raise DFKDInputError(
+                    f'{name} needs `{key}` (its image sources are '
+                    f'{self.image_sources}). Fix: add model.{key}=dict('
+                    'type=...) to the config.')
+            if key not in self.image_sources and cfg is not None:
+                raise DFKDInputError(
+                    f'{name} takes no `{key}` (its image sources are '
+                    f'{self.image_sources}). Fix: remove model.{key}.')
+
+    @property
+    def image_source(self) -> nn.Module:
+        """The module that makes the student's images (the synthesizer, or
+        else the generator), unwrapped from DDP: what hooks and tools call
+        ``sample`` on (:class:`~mmdfkd.synthesizers.BaseSynthesizer`)."""
+        source = getattr(self, 'synthesizer', None)
+        if source is None:
+            source = self.generator
+        return source.module if is_model_wrapper(source) else source
+
     def networks(self) -> Dict[str, nn.Module]:
-        """The generator, the student (if any) and every teacher, by name
-        (``teacher`` or ``teachers.<name>``)."""
-        nets = dict(generator=self.generator)
+        """The generator or synthesizer, the student (if any) and every
+        teacher, by name (``teacher`` or ``teachers.<name>``)."""
+        nets = {name: getattr(self, name)
+                for name in ('generator', 'synthesizer')
+                if name in self.image_sources}
         if self.student is not None:
             nets['student'] = self.student
         if hasattr(self, 'teachers'):
@@ -103,6 +151,25 @@ class BaseDFKD(BaseModel):
         else:
             nets['teacher'] = self.teacher
         return nets
+
+    def latent_codes(self, data: dict,
+                     steps: Optional[int] = None) -> torch.Tensor:
+        """The batch's latent codes: (N, latent_dim) for a method that makes
+        one update per batch (``steps=None``), (N, steps, latent_dim) for one
+        that makes ``steps`` updates, one batch of codes each (from
+        ``LatentDataset(codes_per_sample=steps)``)."""
+        z = self.data_preprocessor(data, True)['inputs']
+        if steps is None:
+            shape_ok = z.dim() == 2
+        else:
+            shape_ok = z.dim() == 3 and z.size(1) == steps
+        if not shape_ok:
+            raise DFKDInputError(
+                f'{type(self).__name__} needs {steps or 1} latent code(s) per'
+                f' sample (one per update), got inputs of shape '
+                f'{tuple(z.shape)}. Fix: train_dataloader.dataset.'
+                f'codes_per_sample = {steps or 1}.')
+        return z
 
     def compile_networks(self, compile_kwargs: dict) -> None:
         """``torch.compile`` every network in place (``nn.Module.compile``:

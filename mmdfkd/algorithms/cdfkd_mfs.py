@@ -1,7 +1,7 @@
 from typing import Dict, List, Optional
 
 import torch
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import BNStatsRecorder, DFKDInputError, add_prefix, frozen
@@ -37,12 +37,13 @@ class CDFKDMFS(BaseDFKD):
         + w_{bn} \sum_l \rho_l\, r_l(T_i)\Big).
 
     The generator loss is back-propagated teacher by teacher into the images
-    (the student's graph is kept, each teacher's is freed), so memory stays
-    flat in :math:`N`, then once through the generator (one DDP gradient
-    sync); gradients flow through the frozen teachers and the frozen
-    student to the images only. As in the official code the student stays
-    in train mode during the generator step, so its BN running statistics
-    also see those batches.
+    (each teacher's graph is freed), so memory stays flat in :math:`N`,
+    then once through the student and once through the generator, by the
+    optim wrapper's ``update_params`` (one DDP gradient sync, gradient
+    accumulation honoured); gradients flow through the frozen teachers and
+    the frozen student to the images only (:meth:`train_generator`). As in
+    the official code the student stays in train mode during the generator
+    step, so its BN running statistics also see those batches.
 
     The train loader must yield ``student_steps + 1`` codes per sample
     (``LatentDataset(codes_per_sample=student_steps + 1)``).
@@ -99,6 +100,8 @@ class CDFKDMFS(BaseDFKD):
                         '(the paper uses no adapter). Fix: loss_feat=None '
                         'for this teacher-student pair.')
         self.student_steps = student_steps
+        self.student_losses = ('loss_head', 'loss_ens') + (
+            ('loss_feat', ) if loss_feat is not None else ())
 
     @torch.no_grad()
     def teacher_outputs(self, images: torch.Tensor) -> Dict[str, List]:
@@ -113,61 +116,72 @@ class CDFKDMFS(BaseDFKD):
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, k+1, latent)
-        if z.dim() != 3 or z.size(1) != self.student_steps + 1:
-            raise DFKDInputError(
-                f'CDFKD-MFS needs {self.student_steps + 1} latent codes per '
-                f'sample (student_steps + 1), got inputs of shape '
-                f'{tuple(z.shape)}. Fix: train_dataloader.dataset.'
-                f'codes_per_sample = {self.student_steps + 1}.')
-        num_t = len(self.frozen_teachers())
-
-        # 1. Student steps on images of the fixed generator.
+        z = self.latent_codes(data, self.student_steps + 1)  # (N, k+1, latent)
         for step in range(self.student_steps):
-            with optim_wrapper['student'].optim_context(self.student):
-                with torch.no_grad():
-                    images = self.generator(z[:, step])     # (N, C, H, W)
-                out_T = self.teacher_outputs(images)
-                logits_S, feats_S = self.student(images, mode='heads')
-                losses_S = dict(
-                    loss_head=sum(
-                        self.loss_head(s, t)
-                        for s, t in zip(logits_S, out_T['logits'])) / num_t,
-                    loss_ens=self.loss_ens(
-                        torch.stack(logits_S).mean(0),      # (N, K)
-                        torch.stack(out_T['logits']).mean(0)))
-                if self.loss_feat is not None:
-                    losses_S['loss_feat'] = sum(
-                        self.loss_feat(s, t)
-                        for s, t in zip(feats_S, out_T['feats'])) / num_t
-            loss_S, log_S = self.parse_losses(losses_S)
-            optim_wrapper['student'].update_params(loss_S)
+            log_S = self.train_student(z[:, step], optim_wrapper['student'])
+        log_G = self.train_generator(z[:, -1], optim_wrapper['generator'])
+        return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
 
-        # 2. Generator step: maximise the per-header discrepancy, match the
-        #    teachers' BN statistics. The loss is back-propagated teacher by
-        #    teacher into the images (memory flat in N), then once through
-        #    the generator, so DDP syncs its gradients in one backward.
-        wrapper_G = optim_wrapper['generator']
-        log_G = dict(loss_adv=0., loss_bn=0.)
-        with wrapper_G.optim_context(self.generator):
-            images = self.generator(z[:, -1])               # (N, C, H, W)
+    def train_student(self, z: torch.Tensor,
+                      wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        r""":math:`\mathcal{L}_S` on images of the fixed generator."""
+        num_t = len(self.frozen_teachers())
+        with wrapper.optim_context(self.student):
+            with torch.no_grad():
+                images = self.generator(z)                  # (N, C, H, W)
+            out_T = self.teacher_outputs(images)
+            logits_S, feats_S = self.student(images, mode='heads')
+            terms = dict(
+                loss_head=lambda: sum(
+                    self.loss_head(s, t)
+                    for s, t in zip(logits_S, out_T['logits'])) / num_t,
+                loss_ens=lambda: self.loss_ens(
+                    torch.stack(logits_S).mean(0),          # (N, K)
+                    torch.stack(out_T['logits']).mean(0)),
+                loss_feat=lambda: sum(
+                    self.loss_feat(s, t)
+                    for s, t in zip(feats_S, out_T['feats'])) / num_t)
+            losses = {name: terms[name]() for name in self.student_losses}
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        return log_vars
+
+    def train_generator(self, z: torch.Tensor,
+                        wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        r""":math:`\mathcal{L}_G`, back-propagated teacher by teacher.
+
+        The images are cut from the generator's graph (``x``) and the
+        student's header logits from the student's (``heads``). Each
+        teacher's loss is back-propagated into ``x`` and ``heads`` and its
+        graph freed, so memory stays flat in the number of teachers; then
+        the student's graph is traversed once with the gathered header
+        gradients, and the generator receives :math:`\partial
+        \mathcal{L}_G / \partial x` through the surrogate
+        :math:`\langle x, \mathrm{sg}(\partial\mathcal{L}_G/\partial x)
+        \rangle`, whose gradient is the same, by the wrapper's own
+        ``update_params`` (gradient accumulation, loss scaling and the DDP
+        sync of one backward all apply).
+        """
+        num_t = len(self.frozen_teachers())
+        log_vars = dict(loss_adv=0., loss_bn=0.)
+        with wrapper.optim_context(self.generator):
+            images = self.generator(z)                      # (N, C, H, W)
             x = images.detach().requires_grad_()
             with frozen(self.student):
-                logits_S, _ = self.student(x, mode='heads')
-            for i, teacher in enumerate(self.frozen_teachers().values()):
+                logits_S, _ = self.student(x, mode='heads')  # H x (N, K)
+            heads = [s.detach().requires_grad_() for s in logits_S]
+            for head, teacher in zip(heads, self.frozen_teachers().values()):
                 with BNStatsRecorder(teacher) as rec:
                     logits_T = teacher(x)                   # (N, K)
-                loss_adv = -self.loss_adv(logits_S[i], logits_T) / num_t
-                loss_bn = self.loss_bn(rec.means, rec.vars, rec.running_means,
-                                       rec.running_vars) / num_t
-                torch.autograd.backward(          # accumulates into x.grad
-                    loss_adv + loss_bn, inputs=[x],
-                    retain_graph=i < num_t - 1)   # the student's graph
-                log_G['loss_adv'] += loss_adv.detach()
-                log_G['loss_bn'] += loss_bn.detach()
+                loss_adv = -self.loss_adv(head, logits_T) / num_t
+                loss_bn = self.loss_bn(*rec.statistics()) / num_t
+                torch.autograd.backward(loss_adv + loss_bn, inputs=[x, head])
+                log_vars['loss_adv'] += loss_adv.detach()
+                log_vars['loss_bn'] += loss_bn.detach()
                 del rec, logits_T                 # free teacher i's graph
-        wrapper_G.backward(images, gradient=x.grad.to(images.dtype))
-        wrapper_G.step()
-        wrapper_G.zero_grad()
-        log_G['loss'] = log_G['loss_adv'] + log_G['loss_bn']
-        return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
+            torch.autograd.backward(                # the student, once
+                logits_S, [h.grad for h in heads], inputs=[x])
+            surrogate = (images * x.grad.to(images.dtype)).sum()
+        wrapper.update_params(surrogate)
+        log_vars['loss'] = log_vars['loss_adv'] + log_vars['loss_bn']
+        return log_vars

@@ -1,9 +1,9 @@
-from contextlib import nullcontext
 from typing import Dict, Optional, Sequence
 
 import torch
 from mmengine.dist import get_rank
-from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+import torch.nn as nn
+from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 
 from mmdfkd.models import (FeatureMapClassifier, StageAdapters, request_stages,
                            stage_outputs)
@@ -80,6 +80,8 @@ class CGDD(BaseDFKD):
         generator_steps (int): Generator updates per iteration.
             Defaults to 1.
         student_steps (int): Student updates per iteration. Defaults to 5.
+        label_seed (int): Seed of the generator of the preset labels'
+            offsets, the same on every rank. Defaults to 0.
         **kwargs: Arguments of :class:`BaseDFKD`; the generator must take
             ``(z, labels)`` and have ``num_classes``.
     """
@@ -95,9 +97,10 @@ class CGDD(BaseDFKD):
                  feature_adapters: bool = False,
                  generator_steps: int = 1,
                  student_steps: int = 5,
+                 label_seed: int = 0,
                  **kwargs):
         super().__init__(**kwargs)
-        if not hasattr(self.generator, 'num_classes'):
+        if getattr(self.generator, 'num_classes', None) is None:
             raise DFKDInputError(
                 f'CGDD needs a conditional generator G(z, y), got '
                 f'{type(self.generator).__name__}. Fix: use '
@@ -110,27 +113,39 @@ class CGDD(BaseDFKD):
         self.loss_div = build(loss_div)
         self.loss_adv = build(loss_adv)
         self.loss_feat = build(loss_feat)
+        # The ablations: which losses exist.
+        self.generator_losses = tuple(
+            name for name in ('loss_label', 'loss_bn', 'loss_div', 'loss_adv')
+            if getattr(self, name) is not None)
+        self.student_losses = ('loss_kd', ) + (
+            ('loss_feat', ) if loss_feat is not None else ())
         self.generator_steps = generator_steps
         self.student_steps = student_steps
         # read once: under DDP self.generator becomes a wrapper
         self.num_classes = self.generator.num_classes
         self.conditional = self.generator.conditional
         self.feature_stages = tuple(feature_stages) if loss_feat else ()
-        if self.loss_feat is not None:
-            self._request_feature_stages()
-        if feature_adapters and self.loss_feat is not None:
-            self.adapters = self._build_adapters()
+        self._request_feature_stages()
+        # Label offsets from a generator of their own, in the same state on
+        # every rank whatever its seed (diff_rank_seed), so the ranks'
+        # batches together stay balanced; checkpointed (extra state).
+        self.label_rng = torch.Generator().manual_seed(label_seed)
+        # Modules trained with the student, each by its own optimizer.
+        self.co_trained = ('adapters', ) if (feature_adapters
+                                             and loss_feat) else ()
+        self.adapters = self._build_adapters() if self.co_trained else \
+            nn.Identity()
 
     def _request_feature_stages(self) -> None:
         if not isinstance(self.student, FeatureMapClassifier):
             raise DFKDInputError(
-                'CGDD with a feature loss runs the student with '
-                "mode='stages'; got a student of type "
+                "CGDD runs the student with mode='stages' (its feature maps "
+                'and logits in one pass); got a student of type '
                 f'{type(self.student).__name__}. Fix: build the student as '
                 "type='mmdfkd.FeatureMapClassifier' (an mmpretrain "
-                'ImageClassifier with that extra mode; same weights), or set '
-                'loss_feat=None.')
-        request_stages(self.teacher, self.feature_stages, 'teacher')
+                'ImageClassifier with that extra mode; same weights).')
+        if self.feature_stages:
+            request_stages(self.teacher, self.feature_stages, 'teacher')
         self.student.set_stages(self.feature_stages)
 
     @torch.no_grad()
@@ -148,14 +163,14 @@ class CGDD(BaseDFKD):
         return StageAdapters([f.size(1) for f in feats_S],
                              [f.size(1) for f in feats_T])
 
-    @staticmethod
-    def _check_adapter_optimizer(optim_wrapper: OptimWrapperDict) -> None:
-        if 'adapters' not in optim_wrapper.keys():
+    def _check_co_trained(self, optim_wrapper: OptimWrapperDict) -> None:
+        if not set(self.co_trained) <= set(optim_wrapper.keys()):
             raise DFKDInputError(
                 'feature_adapters=True needs an optimizer for them. Fix: add '
                 "optim_wrapper.adapters=dict(optimizer=...) (e.g. the "
                 "student's).")
-        if isinstance(optim_wrapper['adapters'], AmpOptimWrapper):
+        if any(isinstance(optim_wrapper[name], AmpOptimWrapper)
+               for name in self.co_trained):
             raise DFKDInputError(
                 "the adapters are stepped after the student's backward, which "
                 'a float16 loss scaler cannot follow. Fix: bfloat16 '
@@ -168,86 +183,93 @@ class CGDD(BaseDFKD):
         With a diversity term, the two half-batches get the same labels
         (each half balanced). Rank ``r`` of a distributed run starts ``r *
         num`` classes further on, so the ranks' batches together stay
-        balanced (the global RNG is in the same state on every rank)."""
+        balanced (the offsets come from ``label_rng``, in the same state on
+        every rank)."""
         if self.loss_div is not None:
             half = self._balanced_labels(num // 2, device)
             return torch.cat([half, half])
         return self._balanced_labels(num, device)
 
+    def get_extra_state(self) -> dict:
+        return dict(label_rng=self.label_rng.get_state())
+
+    def set_extra_state(self, state: dict) -> None:
+        self.label_rng.set_state(state['label_rng'])
+
     def _balanced_labels(self, num: int,
                          device: torch.device) -> torch.Tensor:
-        offset = int(torch.randint(self.num_classes, ())) + get_rank() * num
+        offset = int(torch.randint(
+            self.num_classes, (), generator=self.label_rng)) + get_rank() * num
         return (torch.arange(num, device=device) + offset) % self.num_classes
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, g+s, latent)
         steps = self.generator_steps + self.student_steps
-        if z.dim() != 3 or z.size(1) != steps:
-            raise DFKDInputError(
-                f'CGDD needs {steps} latent codes per sample '
-                '(generator_steps + student_steps), got inputs of shape '
-                f'{tuple(z.shape)}. Fix: train_dataloader.dataset.'
-                f'codes_per_sample = {steps}.')
+        z = self.latent_codes(data, steps)                 # (N, g+s, latent)
         if self.loss_div is not None and z.size(0) % 2:
             raise DFKDInputError(
                 f'the diversity term compares two half-batches, so the batch '
                 f'size must be even (got {z.size(0)}). Fix: an even '
                 'train_dataloader.batch_size.')
-        if hasattr(self, 'adapters'):
-            self._check_adapter_optimizer(optim_wrapper)
-        num = z.size(0)
+        self._check_co_trained(optim_wrapper)
         log_G, log_S = {}, {}
-
-        # 1. Generator steps: teacher CE against the preset labels, BN prior,
-        #    diversity, and maximise the student-teacher discrepancy.
         for step in range(self.generator_steps):
-            with optim_wrapper['generator'].optim_context(self.generator):
-                labels = self.preset_labels(num, z.device)  # (N, )
-                images = self.generator(z[:, step], labels)  # (N, C, H, W)
-                with (BNStatsRecorder(self.teacher) if self.loss_bn
-                      else nullcontext()) as rec:
-                    logits_T = self.teacher(images)          # (N, K)
-                if not self.conditional:  # ablation: no label
-                    labels = logits_T.argmax(1).detach()
-                losses_G = dict(
-                    loss_label=self.loss_label(logits_T, labels),
-                    agreement=(logits_T.argmax(1) == labels).float().mean())
-                if self.loss_bn is not None:
-                    losses_G['loss_bn'] = self.loss_bn(
-                        rec.means, rec.vars, rec.running_means,
-                        rec.running_vars)
-                if self.loss_div is not None:
-                    losses_G['loss_div'] = self.loss_div(images, logits_T)
-                if self.loss_adv is not None:
-                    with frozen(self.student):
-                        logits_S = self.student(images)      # (N, K)
-                    losses_G['loss_adv'] = -self.loss_adv(logits_S, logits_T)
-            loss_G, log_G = self.parse_losses(losses_G)
-            optim_wrapper['generator'].update_params(loss_G)
-
-        # 2. Student steps: the teacher's logits and feature maps on fresh
-        #    images of the (fixed) generator.
+            log_G = self.train_generator(z[:, step],
+                                         optim_wrapper['generator'])
         for step in range(self.generator_steps, steps):
-            with optim_wrapper['student'].optim_context(self.student):
-                with torch.no_grad():
-                    labels = self.preset_labels(num, z.device)
-                    images = self.generator(z[:, step], labels)
-                    feats_T, logits_T = stage_outputs(
-                        self.teacher, images, self.feature_stages)
-                if self.loss_feat is None:
-                    logits_S = self.student(images)          # (N, K)
-                else:
-                    feats_S, logits_S = self.student(images, mode='stages')
-                losses_S = dict(loss_kd=self.loss_kd(logits_S, logits_T))
-                if self.loss_feat is not None:
-                    if hasattr(self, 'adapters'):
-                        feats_S = self.adapters(feats_S)
-                    losses_S['loss_feat'] = sum(
-                        self.loss_feat(s, t) for s, t in zip(feats_S, feats_T))
-            loss_S, log_S = self.parse_losses(losses_S)
-            optim_wrapper['student'].update_params(loss_S)
-            if hasattr(self, 'adapters'):  # trained with the student
-                optim_wrapper['adapters'].step()
-                optim_wrapper['adapters'].zero_grad()
+            log_S = self.train_student(z[:, step], optim_wrapper)
         return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
+
+    def train_generator(self, z: torch.Tensor,
+                        wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        r""":math:`\mathcal{L}_G`: teacher CE against the preset labels, BN
+        prior, diversity, and the negated student-teacher discrepancy."""
+        with wrapper.optim_context(self.generator):
+            labels = self.preset_labels(z.size(0), z.device)  # (N, )
+            images = self.generator(z, labels)              # (N, C, H, W)
+            with BNStatsRecorder(self.teacher,
+                                 enabled=self.loss_bn is not None) as rec:
+                logits_T = self.teacher(images)             # (N, K)
+            # unconditional ablation: no label to follow, the teacher's own
+            targets = labels if self.conditional else logits_T.argmax(1)
+            terms = dict(
+                loss_label=lambda: self.loss_label(logits_T, targets),
+                loss_bn=lambda: self.loss_bn(*rec.statistics()),
+                loss_div=lambda: self.loss_div(images, logits_T),
+                loss_adv=lambda: -self.loss_adv(
+                    self.frozen_student(images), logits_T))
+            losses = {name: terms[name]() for name in self.generator_losses}
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        log_vars['agreement'] = (logits_T.argmax(1) == targets).float().mean()
+        return log_vars
+
+    def train_student(self, z: torch.Tensor, optim_wrapper: OptimWrapperDict
+                      ) -> Dict[str, torch.Tensor]:
+        r""":math:`\mathcal{L}_S`: the teacher's logits and feature maps on
+        fresh images of the (fixed) generator."""
+        wrapper = optim_wrapper['student']
+        with wrapper.optim_context(self.student):
+            with torch.no_grad():
+                labels = self.preset_labels(z.size(0), z.device)
+                images = self.generator(z, labels)
+                feats_T, logits_T = stage_outputs(
+                    self.teacher, images, self.feature_stages)
+            feats_S, logits_S = self.student(images, mode='stages')
+            terms = dict(
+                loss_kd=lambda: self.loss_kd(logits_S, logits_T),
+                loss_feat=lambda: sum(
+                    self.loss_feat(s, t)
+                    for s, t in zip(self.adapters(feats_S), feats_T)))
+            losses = {name: terms[name]() for name in self.student_losses}
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        for name in self.co_trained:  # their gradients come from this loss
+            optim_wrapper[name].step()
+            optim_wrapper[name].zero_grad()
+        return log_vars
+
+    def frozen_student(self, images: torch.Tensor) -> torch.Tensor:
+        """Student logits that pass gradients to the images only."""
+        with frozen(self.student):
+            return self.student(images)                     # (N, K)

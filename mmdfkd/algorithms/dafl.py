@@ -1,7 +1,7 @@
 from typing import Dict
 
 import torch
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import add_prefix
@@ -46,25 +46,32 @@ class DAFL(BaseDFKD):
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, latent_dim)
+        z = self.latent_codes(data)                         # (N, latent_dim)
+        log_G, images, logits_T = self.train_generator(
+            z, optim_wrapper['generator'])
+        log_S = self.train_student(images, logits_T, optim_wrapper['student'])
+        return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
 
-        # 1. Generator step (Eq. 6): the teacher judges the images; the
-        #    student is not in this graph.
-        with optim_wrapper['generator'].optim_context(self.generator):
+    def train_generator(self, z: torch.Tensor, wrapper: OptimWrapper):
+        """Eq. 6: the teacher judges the images; the student is not in this
+        graph. Returns the log, the (detached) images and teacher logits."""
+        with wrapper.optim_context(self.generator):
             images = self.generator(z)                      # (N, C, H, W)
             feats_T = self.teacher.extract_feat(images)     # ((N, D), )
-            preds_T = self.teacher.head(feats_T)            # (N, K)
-            losses_G = dict(
-                loss_oh=self.loss_oh(preds_T),
-                loss_ie=self.loss_ie(preds_T),
+            logits_T = self.teacher.head(feats_T)           # (N, K)
+            losses = dict(
+                loss_oh=self.loss_oh(logits_T),
+                loss_ie=self.loss_ie(logits_T),
                 loss_act=self.loss_act(feats_T[-1]))
-        loss_G, log_G = self.parse_losses(losses_G)
-        optim_wrapper['generator'].update_params(loss_G)
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        return log_vars, images.detach(), logits_T.detach()
 
-        # 2. Student step (Eq. 7) on the same, detached images and logits.
-        with optim_wrapper['student'].optim_context(self.student):
-            preds_S = self.student(images.detach())         # (N, K)
-            losses_S = dict(loss_kd=self.loss_kd(preds_S, preds_T.detach()))
-        loss_S, log_S = self.parse_losses(losses_S)
-        optim_wrapper['student'].update_params(loss_S)
-        return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
+    def train_student(self, images: torch.Tensor, logits_T: torch.Tensor,
+                      wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        """Eq. 7 on the generator step's images and teacher logits."""
+        with wrapper.optim_context(self.student):
+            losses = dict(loss_kd=self.loss_kd(self.student(images), logits_T))
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        return log_vars

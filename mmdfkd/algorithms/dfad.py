@@ -1,10 +1,10 @@
 from typing import Dict
 
 import torch
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, add_prefix, frozen
+from mmdfkd.utils import add_prefix, frozen
 from .base_dfkd import BaseDFKD
 
 
@@ -45,35 +45,35 @@ class DFAD(BaseDFKD):
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, k+1, latent)
-        if z.dim() != 3 or z.size(1) != self.student_steps + 1:
-            raise DFKDInputError(
-                f'DFAD needs {self.student_steps + 1} latent codes per sample '
-                f'(student_steps + 1), got inputs of shape {tuple(z.shape)}. '
-                'Fix: train_dataloader.dataset.codes_per_sample = '
-                f'{self.student_steps + 1}.')
-
-        # 1. Student steps: imitate the teacher on images of the fixed
-        #    generator.
+        z = self.latent_codes(data, self.student_steps + 1)  # (N, k+1, latent)
         for step in range(self.student_steps):
-            with optim_wrapper['student'].optim_context(self.student):
-                with torch.no_grad():
-                    images = self.generator(z[:, step])     # (N, C, H, W)
-                    preds_T = self.teacher(images)          # (N, K)
-                preds_S = self.student(images)              # (N, K)
-                losses_S = dict(
-                    loss_s=self.loss_discrepancy(preds_S, preds_T))
-            loss_S, log_S = self.parse_losses(losses_S)
-            optim_wrapper['student'].update_params(loss_S)
-
-        # 2. Generator step: maximise the discrepancy; the student is frozen.
-        with optim_wrapper['generator'].optim_context(self.generator):
-            images = self.generator(z[:, -1])               # (N, C, H, W)
-            preds_T = self.teacher(images)                  # (N, K)
-            with frozen(self.student):
-                preds_S = self.student(images)              # (N, K)
-            losses_G = dict(
-                loss_adv=-self.loss_discrepancy(preds_S, preds_T))
-        loss_G, log_G = self.parse_losses(losses_G)
-        optim_wrapper['generator'].update_params(loss_G)
+            log_S = self.train_student(z[:, step], optim_wrapper['student'])
+        log_G = self.train_generator(z[:, -1], optim_wrapper['generator'])
         return {**add_prefix(log_G, 'gen'), **add_prefix(log_S, 'stu')}
+
+    def train_student(self, z: torch.Tensor,
+                      wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        """Imitate the teacher on images of the fixed generator."""
+        with wrapper.optim_context(self.student):
+            with torch.no_grad():
+                images = self.generator(z)                  # (N, C, H, W)
+                logits_T = self.teacher(images)             # (N, K)
+            losses = dict(loss_s=self.loss_discrepancy(
+                self.student(images), logits_T))
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        return log_vars
+
+    def train_generator(self, z: torch.Tensor,
+                        wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
+        """Maximise the discrepancy; the student is frozen."""
+        with wrapper.optim_context(self.generator):
+            images = self.generator(z)                      # (N, C, H, W)
+            logits_T = self.teacher(images)                 # (N, K)
+            with frozen(self.student):
+                logits_S = self.student(images)             # (N, K)
+            losses = dict(
+                loss_adv=-self.loss_discrepancy(logits_S, logits_T))
+        loss, log_vars = self.parse_losses(losses)
+        wrapper.update_params(loss)
+        return log_vars

@@ -71,7 +71,7 @@ class FrozenGeneratorKD(BaseDFKD):
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, latent_dim)
+        z = self.latent_codes(data)                         # (N, latent_dim)
 
         # Student step: KD on the frozen generator's images (sampled inside
         # the student's context, so they share its autocast setting).

@@ -86,7 +86,7 @@ class RDSKD(BaseDFKD):
 
     def train_step(self, data: dict,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        z = self.data_preprocessor(data, True)['inputs']   # (N, latent_dim)
+        z = self.latent_codes(data)                         # (N, latent_dim)
         if z.size(0) % 2:
             raise DFKDInputError(
                 f'RDSKD splits each batch into two halves; got {z.size(0)} '

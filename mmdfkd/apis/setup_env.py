@@ -24,6 +24,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmdfkd.losses  # noqa: F401,F403
     import mmdfkd.models  # noqa: F401,F403
     import mmdfkd.optim  # noqa: F401,F403
+    import mmdfkd.synthesizers  # noqa: F401,F403
     from mmpretrain.utils import register_all_modules as register_mmpretrain
     register_mmpretrain(init_default_scope=False)
     if not init_default_scope:

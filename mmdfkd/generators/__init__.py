@@ -1,3 +1,4 @@
+from .base_generator import BaseGenerator
 from .conditional_batch_norm import ConditionalBatchNorm2d
 from .conditional_dafl_generator import ConditionalDAFLGenerator
 from .conditional_dcgan_generator import ConditionalDCGANGenerator
@@ -5,6 +6,6 @@ from .dafl_generator import DAFLGenerator
 from .dcgan_generator import DCGANGenerator
 
 __all__ = [
-    'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
+    'BaseGenerator', 'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
     'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator'
 ]

@@ -1,13 +1,13 @@
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from mmdfkd.registry import MODELS
+from .base_generator import BaseGenerator
 
 
 @MODELS.register_module()
-class DAFLGenerator(BaseModule):
+class DAFLGenerator(BaseGenerator):
     r"""The 32-pixel generator of DAFL, also used by DFAD, RDSKD and
     CDFKD-MFS.
 

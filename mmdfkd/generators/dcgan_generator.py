@@ -1,8 +1,8 @@
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 
 from mmdfkd.registry import MODELS
+from .base_generator import BaseGenerator
 
 
 def _up_block(cin: int, cout: int) -> nn.Sequential:
@@ -12,7 +12,7 @@ def _up_block(cin: int, cout: int) -> nn.Sequential:
 
 
 @MODELS.register_module()
-class DCGANGenerator(BaseModule):
+class DCGANGenerator(BaseGenerator):
     r"""DCGAN-style generator for 128- and 224-pixel images.
 
     DFAD's ``GeneratorB`` (`Data-Free Adversarial Distillation

@@ -15,15 +15,17 @@ from mmdfkd.utils import sampling_mode
 class SyntheticImageHook(Hook):
     """Every ``interval`` iterations, save a grid of generated images.
 
-    The images come from a fixed set of latent codes (so grids from different
-    iterations are comparable) and, by default, from the generator in train
-    mode (batch statistics, as the student sees them during training; the BN
-    running statistics are restored afterwards). They are de-normalised with
-    the algorithm's ``data_preprocessor`` mean/std into the teacher's input
-    space, written as ``{work_dir}/synthetic/iter_{N}.png`` and sent to the
-    visualizer's backends (TensorBoard, W&B, ... when configured) as
-    ``synthetic``. A conditional generator gets the labels ``i mod K``; for
-    up to 16 classes the grid has ``K`` columns, one class each.
+    The images come from the algorithm's image source (``sample`` of
+    :class:`~mmdfkd.synthesizers.BaseSynthesizer`) with a fixed seed (so
+    grids from different iterations are comparable) and, by default, in
+    train mode (batch statistics, as the student sees them during
+    training; the BN running statistics are restored afterwards). They are
+    de-normalised with the algorithm's ``data_preprocessor`` mean/std into
+    the teacher's input space, written as
+    ``{work_dir}/synthetic/iter_{N}.png`` and sent to the visualizer's
+    backends (TensorBoard, W&B, ... when configured) as ``synthetic``. A
+    conditional source draws the labels ``i mod K``; for up to 16 classes
+    the grid has ``K`` columns, one class each.
 
     Args:
         interval (int): Iterations between grids. Defaults to 500.
@@ -62,18 +64,11 @@ class SyntheticImageHook(Hook):
         """Generate, save and log one grid; return the PNG's path."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        gen = torch.Generator().manual_seed(self.seed)
-        latent_dim = runner.train_dataloader.dataset.latent_dim
-        z = torch.randn(self.num_images, latent_dim, generator=gen)
-        z = z.to(model.data_preprocessor.device)
-        generator = model.generator.module if is_model_wrapper(
-            model.generator) else model.generator  # DDP-wrapped by itself
-        num_classes = generator.num_classes if getattr(
-            generator, 'conditional', False) else None
-        inputs = (z, ) if num_classes is None else (
-            z, torch.arange(self.num_images, device=z.device) % num_classes)
-        with sampling_mode(model.generator, self.generator_mode == 'train'):
-            images = model.generator(*inputs)
+        source = model.image_source  # mmdfkd.synthesizers contract
+        num_classes = source.num_classes if source.conditional else None
+        rng = torch.Generator().manual_seed(self.seed)
+        with sampling_mode(source, self.generator_mode == 'train'):
+            images = source.sample(self.num_images, rng=rng)
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]

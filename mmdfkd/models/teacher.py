@@ -28,6 +28,7 @@ from mmengine.registry import DefaultScope
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import CONVERT_HINT, DFKDInputError
 
+
 def _is_url(path: str) -> bool:
     return re.match(r'^https?://', path) is not None
 

@@ -43,6 +43,8 @@ class BNStatsRecorder:
 
     Args:
         model (nn.Module): The network to watch (typically the teacher).
+        enabled (bool): Record at all; False makes the block a no-op with
+            empty records (a method without a BN loss). Defaults to True.
 
     Example:
         >>> import torch
@@ -55,10 +57,10 @@ class BNStatsRecorder:
         [torch.Size([4])]
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, enabled: bool = True) -> None:
         self.layers: List[nn.Module] = [
             m for m in model.modules() if _is_bn2d(m)
-        ]
+        ] if enabled else []
         # one (mean, var) pair per layer, None until the layer runs
         self._records: List[Optional[Tuple[torch.Tensor, torch.Tensor]]]
         self._records = [None] * len(self.layers)
@@ -114,3 +116,8 @@ class BNStatsRecorder:
     def running_vars(self) -> List[torch.Tensor]:
         """``running_var`` of the recorded layers (same order)."""
         return [self.layers[i].running_var for i in self._ran()]
+
+    def statistics(self) -> Tuple[List[torch.Tensor], ...]:
+        """``(means, vars, running_means, running_vars)``: the arguments of
+        :class:`mmdfkd.losses.BNStatisticsLoss`."""
+        return self.means, self.vars, self.running_means, self.running_vars

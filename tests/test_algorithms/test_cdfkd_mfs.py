@@ -14,37 +14,13 @@ from mmdfkd.registry import DATASETS, MODELS
 from mmdfkd.utils import DFKDInputError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import random_teacher_ckpt  # noqa: E402
+from helpers import mfs_cfg  # noqa: E402
 
 LENET = Config.fromfile('configs/_base_/models/lenet5.py')
 OPTIM = dict(
     constructor='PerModuleOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=1e-3)),
     student=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)))
-
-
-def mfs_cfg(tmp_path, num_teachers=3, student_steps=2, **kwargs):
-    teachers = {
-        f't{i}': dict(
-            model=copy.deepcopy(LENET.lenet5_bn),
-            checkpoint=random_teacher_ckpt(tmp_path / f't{i}.pth',
-                                           LENET.lenet5_bn))
-        for i in range(1, num_teachers + 1)
-    }
-    cfg = dict(
-        type='CDFKDMFS',
-        teachers=teachers,
-        student=copy.deepcopy(LENET.mh_lenet5_half),
-        generator=dict(type='DAFLGenerator', latent_dim=8, img_size=32,
-                       out_channels=1, base_channels=8),
-        loss_head=dict(type='LogitL1Loss'),
-        loss_adv=dict(type='LogitL1Loss'),
-        loss_ens=dict(type='LogitL1Loss', loss_weight=5.0),
-        loss_bn=dict(type='BNStatisticsLoss', loss_weight=0.1,
-                     first_bn_multiplier=5.0),
-        student_steps=student_steps)
-    cfg.update(kwargs)
-    return cfg
 
 
 def _bn_loss(teacher, images):
@@ -125,6 +101,25 @@ def test_generator_step_leaves_no_gradient_on_student_or_teachers(tmp_path):
     # the single student step did change the student
     assert any(not torch.equal(v, before[k])
                for k, v in model.student.state_dict().items())
+
+
+def test_generator_step_honours_gradient_accumulation(tmp_path):
+    """The generator step goes through the optim wrapper's update_params:
+    with accumulative_counts=2 the generator moves every second step (a
+    hand-stepped optimizer would move it at every step)."""
+    model = MODELS.build(mfs_cfg(tmp_path, student_steps=1))
+    model.train()
+    optim_cfg = copy.deepcopy(OPTIM)
+    optim_cfg['generator'].update(
+        accumulative_counts=2, optimizer=dict(type='SGD', lr=1.0))
+    optim = build_optim_wrapper(model, optim_cfg)
+    weight = model.generator.fc.weight
+    start = weight.detach().clone()
+    model.train_step(dict(inputs=torch.randn(4, 2, 8)), optim)
+    assert torch.equal(weight, start) and weight.grad.abs().sum() > 0
+    model.train_step(dict(inputs=torch.randn(4, 2, 8)), optim)
+    assert not torch.equal(weight, start)
+    assert weight.grad is None or not weight.grad.any()
 
 
 def test_feature_loss_needs_matching_sizes(tmp_path):

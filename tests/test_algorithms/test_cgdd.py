@@ -12,30 +12,7 @@ from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import LENET, random_teacher_ckpt  # noqa: E402
-
-
-def cgdd_cfg(ckpt, teacher=None, condition='embedding', **kwargs) -> dict:
-    cfg = dict(
-        type='CGDD',
-        teacher=dict(model=copy.deepcopy(teacher or LENET.lenet5_bn),
-                     checkpoint=ckpt),
-        student=dict(copy.deepcopy(LENET.lenet5_half),
-                     type='mmdfkd.FeatureMapClassifier'),
-        generator=dict(type='ConditionalDAFLGenerator', num_classes=10,
-                       condition=condition, latent_dim=16, img_size=32,
-                       out_channels=1, base_channels=16),
-        loss_label=dict(type='mmpretrain.CrossEntropyLoss'),
-        loss_bn=dict(type='BNStatisticsLoss', loss_weight=0.1),
-        loss_div=dict(type='ModeSeekingLoss'),
-        loss_adv=dict(type='LogitL1Loss'),
-        loss_kd=dict(type='KDLoss'),
-        loss_feat=dict(type='AttentionTransferLoss', loss_weight=25.0),
-        feature_stages=(0, 1),
-        generator_steps=1,
-        student_steps=2)
-    cfg.update(kwargs)
-    return cfg
+from helpers import LENET, cgdd_cfg, random_teacher_ckpt  # noqa: E402
 
 
 def optim(model, lr_g=1e-3, adapters=False):
@@ -73,9 +50,12 @@ def test_ranks_get_different_preset_labels(bn_ckpt, monkeypatch):
     import mmdfkd.algorithms.cgdd as cgdd_module
     model = MODELS.build(cgdd_cfg(bn_ckpt, loss_div=None))
     labels = {}
+    state = copy.deepcopy(model.state_dict())
     for rank in (0, 1):
+        # each rank is built alike but seeded differently (diff_rank_seed)
+        model.load_state_dict(state)
         monkeypatch.setattr(cgdd_module, 'get_rank', lambda: rank)
-        torch.manual_seed(0)  # same RNG state on every rank
+        torch.manual_seed(100 + rank)
         labels[rank] = model.preset_labels(8, torch.device('cpu'))
     torch.testing.assert_close(labels[1], (labels[0] + 8) % 10)
     # two ranks of 8 cover 16 consecutive classes: all 10, 6 of them twice
@@ -162,7 +142,6 @@ def test_conditioning_controls_the_teacher_class(digits_teacher):
                    loss_bn=None,
                    loss_div=None, loss_adv=None, loss_feat=None,
                    generator_steps=1, student_steps=0)
-    cfg['student'] = copy.deepcopy(LENET.lenet5_half)
     model = MODELS.build(cfg)
     model.train()
     wrappers = optim(model, lr_g=1e-2)

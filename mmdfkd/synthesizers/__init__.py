@@ -1,0 +1,16 @@
+"""Image sources: what makes the images a student learns from.
+
+:class:`BaseSynthesizer` is the contract (``sample``, ``num_classes``,
+``conditional``, ``state_dict``); persistent generators
+(:class:`mmdfkd.generators.BaseGenerator`) and round-based synthesizers
+(:class:`RoundSynthesizer`) honour it, and :class:`ImagePool` keeps what
+round-based methods synthesise.
+"""
+from .augment import BatchRandomCrop, BatchRandomFlip
+from .base_synthesizer import BaseSynthesizer, RoundSynthesizer
+from .image_pool import ImagePool
+
+__all__ = [
+    'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip', 'ImagePool',
+    'RoundSynthesizer'
+]
