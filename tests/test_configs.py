@@ -1,10 +1,16 @@
 """Every config in configs/ builds and runs one (shrunk) train_step.
 
 No download and no checkpoint: teachers are random (``init_random``), data
-is random, and only the modules the config names are built.
+is random, and only the modules the config names are built. The layout
+checks at the top keep the configs short and their constants in one place
+(docs/configs.md).
 """
 import glob
+import io
+import os
 import os.path as osp
+import re
+import tokenize
 
 import pytest
 import torch
@@ -24,8 +30,91 @@ def _ids(path):
     return osp.relpath(path, osp.join(ROOT, 'configs'))
 
 
-def test_there_are_configs():
-    assert len(CONFIGS) >= 10
+MAX_LINES = 45
+# configs/<method>/ folders; teachers/ holds the teacher-training configs
+METHOD_DIRS = sorted(
+    d for d in os.listdir(osp.join(ROOT, 'configs'))
+    if osp.isdir(osp.join(ROOT, 'configs', d))
+    and d not in ('_base_', 'teachers'))
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def test_configs_are_short():
+    # every file outside configs/_base_/: the configs and the method bases
+    # (<method>/_base_*.py), which CONFIGS leaves out
+    files = [p for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
+             if osp.basename(osp.dirname(p)) != '_base_']
+    assert set(CONFIGS) < set(files)
+    long = {_ids(p): n for p in files
+            if (n := len(_read(p).splitlines())) > MAX_LINES}
+    assert not long, f'configs over {MAX_LINES} lines: {long}'
+
+
+def _dataset_constants():
+    """The *_mean / *_std values of configs/_base_/datasets (non-integers:
+    an integer such as 128 is too common in configs to flag)."""
+    numbers = set()
+    for path in glob.glob(osp.join(ROOT, 'configs/_base_/datasets/*.py')):
+        for key, value in Config.fromfile(path).items():
+            if key.endswith(('_mean', '_std')):
+                numbers.update(float(v) for v in value if v != int(v))
+    return numbers
+
+
+def _number(token):
+    try:
+        return float(token.replace('_', ''))
+    except ValueError:  # hex, complex
+        return None
+
+
+def hard_coded_constants(source, constants):
+    """The number tokens of ``source`` (comments excluded) in
+    ``constants``."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [t.string for t in tokens
+            if t.type == tokenize.NUMBER and _number(t.string) in constants]
+
+
+def test_dataset_constants_only_in_base_datasets():
+    constants = _dataset_constants()
+    assert {72.83, 86.32, 77.909, 129.304} <= constants
+    # the check itself: a literal is caught, a comment is not
+    assert hard_coded_constants('m = [72.83]  # 86.32', constants) == \
+        ['72.83']
+    datasets = osp.join(ROOT, 'configs', '_base_', 'datasets')
+    found = {}
+    for path in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                          recursive=True):
+        if osp.dirname(path) != datasets:
+            hits = hard_coded_constants(_read(path), constants)
+            if hits:
+                found[_ids(path)] = hits
+    assert not found, ('mean / std written out instead of read from '
+                       f'configs/_base_/datasets (_base_.<name>): {found}')
+
+
+@pytest.mark.parametrize('method', METHOD_DIRS)
+def test_method_folder_has_cpu_pair_and_lists_its_configs(method):
+    folder = osp.join(ROOT, 'configs', method)
+    configs = sorted(osp.basename(p) for p in glob.glob(
+        osp.join(folder, '*.py')) if not osp.basename(p).startswith('_base_'))
+    # the CPU-sized pair every method has
+    assert any(c.endswith('_digits.py') for c in configs), method
+    assert any(c.endswith('_fashion-mnist.py') for c in configs), method
+    listed = ''
+    for doc in ('metafile.yml', 'README.md'):
+        with open(osp.join(folder, doc)) as f:
+            listed += f.read()
+    missing = [c for c in configs if c not in listed]
+    assert not missing, f'not in {method}/metafile.yml or README.md: {missing}'
+    # every config the metafile names exists
+    for path in re.findall(r'Config: (\S+)', listed):
+        assert osp.isfile(osp.join(ROOT, path)), path
 
 
 def _build_schedulers(sched, optim):

@@ -1,29 +1,26 @@
-# CDFKD-MFS, second run on Fashion-MNIST: attention aggregation of the three
-# headers, trained on 1 % of the real training split (600 labelled images,
-# drawn with a fixed seed); the student stays frozen. The digits attention
-# config with Fashion-MNIST's data and normalisation. First run
+# CDFKD-MFS, second run on Fashion-MNIST: the digits attention config with
+# Fashion-MNIST's data (1 % = 600 labelled images, as ICME CDFKD's MNIST
+# run) and student. First run
 #   configs/cdfkd_mfs/
 #       cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_fashion-mnist.py
-_base_ = ['./cdfkd-mfs-attention_mh-lenet5-half_1pct_digits.py']
-fashion_mnist_root = '/usr/share/datasets/fashion-mnist'
-pipeline = [
-    dict(type='mmpretrain.Resize', scale=32),
-    dict(type='mmpretrain.PackInputs')
+_base_ = [
+    './_base_cdfkd-mfs-attention.py', '../_base_/models/lenet5.py',
+    '../_base_/datasets/fashion_mnist.py'
 ]
+norm = dict(mean=_base_.fashion_mnist_mean, std=_base_.fashion_mnist_std)
 model = dict(
+    # its normalisation travels with the exported student
+    student=dict(_base_.mh_lenet5_half, data_preprocessor=norm),
     student_checkpoint=('work_dirs/cdfkd-mfs_3xlenet5_mh-lenet5-half_'
                         '1xb64-300_fashion-mnist/student.pth'),
-    # 0.2856 / 0.3385 (KegNet, PRE-DFKD) x 255, as the teacher config
-    student=dict(data_preprocessor=dict(mean=[72.83], std=[86.32])),
-    data_preprocessor=dict(mean=[72.83], std=[86.32]))
+    data_preprocessor=dict(num_classes=10, **norm))
 train_dataloader = dict(
-    dataset=dict(
-        dataset=dict(  # ICME CDFKD: 1 % (600 for MNIST)
-            _delete_=True, type='GzFashionMNIST',
-            data_root=fashion_mnist_root, split='train', pipeline=pipeline)))
-val_dataloader = dict(
-    batch_size=500,
-    dataset=dict(
-        _delete_=True, type='GzFashionMNIST', data_root=fashion_mnist_root,
-        split='test', pipeline=pipeline))
-test_dataloader = val_dataloader
+    num_workers=0, persistent_workers=False,
+    dataset=dict(dataset=dict(_base_.val_dataloader.dataset, split='train')))
+train_cfg = dict(max_epochs=100, val_interval=50)
+val_evaluator = [
+    dict(type='mmpretrain.Accuracy', topk=(1, )),  # attention
+    dict(type='HeaderAccuracy'),  # header/mean_top1 and each header
+]
+test_evaluator = val_evaluator
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=100))

@@ -1,23 +1,20 @@
 # CDFKD-MFS, three ResNet-34 teachers -> one 3-header ResNet-18 student on
-# CIFAR-100. First train the three teachers (mmpretrain's CIFAR-100 recipe;
-# CDFKD-MFS trains its own with DataTrain.py):
+# CIFAR-100, the official setting (scripts/CDFKD_MFS, resnet8x34 ->
+# mhresnet8x18; losses and schedule in _base_cdfkd-mfs.py). First train the
+# three teachers (mmpretrain's CIFAR-100 recipe; CDFKD-MFS trains its own
+# with DataTrain.py):
 #   for s in 1 2 3; do tools/dist_train.sh \
 #       configs/teachers/teacher_resnet34_8xb16_cifar100.py 8 \
 #       --cfg-options randomness.seed=$s \
 #       --work-dir work_dirs/teacher_resnet34_8xb16_cifar100_seed$s; done
-# Official setting (scripts/CDFKD_MFS, resnet8x34 -> mhresnet8x18).
 _base_ = [
-    '../_base_/models/resnet_cifar.py', '../_base_/models/multi_header.py',
-    '../_base_/datasets/cifar100.py', '../_base_/dfkd_runtime.py'
+    './_base_cdfkd-mfs.py', '../_base_/models/resnet_cifar.py',
+    '../_base_/datasets/cifar100.py'
 ]
-latent_dim = 256  # CDFKD-MFS nz
-student_steps = 5  # CDFKD-MFS: 5 student steps per generator step
-max_iters = 15000  # CDFKD-MFS: 300 epochs x 50 iterations
 resnet34_cifar100 = _base_.resnet34_cifar
 resnet34_cifar100.head.num_classes = 100
 teacher_dir = 'work_dirs/teacher_resnet34_8xb16_cifar100_seed'
 model = dict(
-    type='CDFKDMFS',
     teachers=dict(  # teacher i <-> header i
         t1=dict(model=resnet34_cifar100,
                 checkpoint=teacher_dir + '1/weights.pth'),
@@ -27,53 +24,13 @@ model = dict(
                 checkpoint=teacher_dir + '3/weights.pth')),
     student=_base_.mh_resnet18_cifar,
     generator=dict(
-        type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
+        type='DAFLGenerator', latent_dim=_base_.latent_dim, img_size=32,
         out_channels=3, base_channels=128, bn_eps=0.8),  # B1 (gan.Generator)
-    loss_head=dict(type='LogitL1Loss', loss_weight=1.0),   # w_s
-    loss_adv=dict(type='LogitL1Loss', loss_weight=1.0),    # w_g
-    loss_ens=dict(type='LogitL1Loss', loss_weight=5.0),    # w_ens
-    loss_bn=dict(type='BNStatisticsLoss', loss_weight=0.1,
-                 first_bn_multiplier=5.0),                 # w_bn, rescale
-    loss_feat=dict(type='FeatureL1Loss', loss_weight=0.2),  # w_feat, 512-d
-    student_steps=student_steps,
-    data_preprocessor=dict(
-        type='DFKDDataPreprocessor', mean=_base_.cifar100_mean,
-        std=_base_.cifar100_std, to_rgb=False))
-
-train_dataloader = dict(
-    batch_size=256,  # CDFKD-MFS
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='LatentDataset', latent_dim=latent_dim,
-        codes_per_sample=student_steps + 1))
-
-optim_wrapper = dict(  # CDFKD-MFS: student SGD 0.1, generator Adam 1e-3
-    constructor='PerModuleOptimWrapperConstructor',
-    generator=dict(optimizer=dict(type='Adam', lr=1e-3)),
-    student=dict(
-        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)))
-param_scheduler = dict(  # CDFKD-MFS: x0.1 at epochs 100 and 200
-    generator=[dict(type='MultiStepLR', by_epoch=False, gamma=0.1,
-                    milestones=[5000, 10000], end=max_iters)],
-    student=[dict(type='MultiStepLR', by_epoch=False, gamma=0.1,
-                  milestones=[5000, 10000], end=max_iters)])
-
-# CDFKD-MFS tests every epoch (50 iterations); we every 10 epochs.
-train_cfg = dict(max_iters=max_iters, val_interval=500)
+    data_preprocessor=dict(mean=_base_.cifar100_mean,
+                           std=_base_.cifar100_std, to_rgb=False))
 val_evaluator = [
     dict(type='mmpretrain.Accuracy', topk=(1, )),  # mean of the headers
     dict(type='HeaderAccuracy'),                   # each header alone
 ]
 test_evaluator = val_evaluator
-default_hooks = dict(
-    checkpoint=dict(interval=2500),
-    teacher_check=dict(min_top1=70.0),
-    synthetic=dict(interval=2500))
-# work_dir/student.pth: the student alone, plain weights, for the attention
-# run and mmpretrain's inference APIs (prediction = mean of the headers).
-custom_hooks = [
-    dict(type='ExportWeightsHook', module='student', filename='student.pth')
-]
+default_hooks = dict(teacher_check=dict(min_top1=70.0))

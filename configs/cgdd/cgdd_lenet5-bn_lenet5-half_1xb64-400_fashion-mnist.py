@@ -1,25 +1,16 @@
-# CGDD on Fashion-MNIST (32x32): the digits config with Fashion-MNIST's
-# teacher, normalisation and test split. First train the teacher:
+# CGDD on Fashion-MNIST (32x32): the digits config with Fashion-MNIST's data
+# and teacher. First train the teacher:
 #   python tools/train.py configs/teachers/teacher_lenet5-bn_fashion-mnist.py \
 #       --cfg-options randomness.seed=1 \
 #       --work-dir work_dirs/teacher_lenet5-bn_fashion-mnist_seed1
-_base_ = ['./cgdd_lenet5-bn_lenet5-half_1xb64-400_digits.py']
+_base_ = [
+    './_base_cgdd_lenet5-bn_lenet5-half.py',
+    '../_base_/datasets/fashion_mnist.py'
+]
+norm = dict(mean=_base_.fashion_mnist_mean, std=_base_.fashion_mnist_std)
 model = dict(
     teacher=dict(checkpoint='work_dirs/teacher_lenet5-bn_fashion-mnist_seed1/'
                  'weights.pth'),
-    # 0.2856 / 0.3385 (KegNet, PRE-DFKD) x 255, as the teacher config
-    student=dict(data_preprocessor=dict(mean=[72.83], std=[86.32])),
-    data_preprocessor=dict(mean=[72.83], std=[86.32]))
-val_dataloader = dict(
-    batch_size=500,
-    dataset=dict(
-        _delete_=True,
-        type='GzFashionMNIST',
-        data_root='/usr/share/datasets/fashion-mnist',
-        split='test',
-        pipeline=[
-            dict(type='mmpretrain.Resize', scale=32),
-            dict(type='mmpretrain.PackInputs')
-        ]))
-test_dataloader = val_dataloader
+    student=dict(data_preprocessor=norm),
+    data_preprocessor=norm)
 default_hooks = dict(teacher_check=dict(min_top1=80.0))

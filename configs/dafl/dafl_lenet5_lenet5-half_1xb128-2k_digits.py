@@ -1,46 +1,11 @@
-# DAFL, LeNet-5 -> LeNet-5-Half on scikit-learn digits (32x32), sized for a
-# 2-core CPU (the demo). First train the teacher:
+# DAFL, LeNet-5 -> LeNet-5-Half on scikit-learn digits (32x32), the demo;
+# method and CPU sizing in _base_dafl_lenet5_lenet5-half.py. First train the
+# teacher:
 #   python tools/train.py configs/teachers/teacher_lenet5_digits.py
-# Paper setting (MNIST, DAFL §4.1 / official code): batch 512, 200x120 iters,
-# generator Adam 0.2, student Adam 2e-3, oh 1, ie 5, a 0.1, latent 100, KD T=1.
 _base_ = [
-    '../_base_/models/lenet5.py', '../_base_/datasets/digits.py',
-    '../_base_/dfkd_runtime.py'
+    './_base_dafl_lenet5_lenet5-half.py', '../_base_/datasets/digits.py'
 ]
-latent_dim = 100
 model = dict(
-    type='DAFL',
-    teacher=dict(
-        model=_base_.lenet5,
-        checkpoint='work_dirs/teacher_lenet5_digits/weights.pth'),
-    student=_base_.lenet5_half,
-    generator=dict(
-        type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
-        out_channels=1, base_channels=32),  # 128 in the paper; 32 for CPU
-    loss_oh=dict(type='OneHotLoss', loss_weight=1.0),         # oh, Eq. (6)
-    loss_ie=dict(type='InfoEntropyLoss', loss_weight=5.0),    # beta, Eq. (6)
-    loss_act=dict(type='ActivationLoss', loss_weight=0.1),    # alpha, Eq. (6)
-    loss_kd=dict(type='KDLoss', tau=1.0),                     # Eq. (7)
-    data_preprocessor=dict(
-        type='DFKDDataPreprocessor', mean=_base_.digits_mean,
-        std=_base_.digits_std))
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(type='LatentDataset', latent_dim=latent_dim))
-
-optim_wrapper = dict(
-    constructor='PerModuleOptimWrapperConstructor',
-    generator=dict(optimizer=dict(type='Adam', lr=0.2)),   # DAFL MNIST
-    student=dict(optimizer=dict(type='Adam', lr=2e-3)))    # DAFL MNIST
-# constant learning rates (no param_scheduler), as the official MNIST code
-
-train_cfg = dict(max_iters=2000, val_interval=500)
-default_hooks = dict(
-    checkpoint=dict(interval=1000),
-    teacher_check=dict(min_top1=90.0),
-    synthetic=dict(interval=500))
+    teacher=dict(checkpoint='work_dirs/teacher_lenet5_digits/weights.pth'),
+    data_preprocessor=dict(mean=_base_.digits_mean, std=_base_.digits_std))
+default_hooks = dict(teacher_check=dict(min_top1=90.0))

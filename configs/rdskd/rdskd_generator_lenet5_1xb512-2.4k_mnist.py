@@ -1,59 +1,20 @@
 # RDSKD stage 2 (of 3): train the generator against the frozen LeNet-5
-# teacher on MNIST (32x32); no student. Stage 1, the teacher:
+# teacher on MNIST (32x32); no student; the official setting
+# (_base_rdskd_generator.py), latent 100. Stage 1, the teacher:
 #   python tools/train.py configs/teachers/teacher_lenet5_mnist.py
-# This stage writes work_dirs/<this config's name>/generator.pth, which
-# stage 3 (rdskd_student_lenet5_lenet5-half_1xb512-120k_mnist.py) loads.
-# Official setting (generator-train.py, MNIST): batch 512, 20 epochs x
-# 120 iterations, Adam 1e-3, latent 100, no loss weights.
-import math
-
+# Stage 3: rdskd_student_lenet5_lenet5-half_1xb512-120k_mnist.py.
 _base_ = [
-    '../_base_/models/lenet5.py', '../_base_/datasets/mnist.py',
-    '../_base_/dfkd_runtime.py'
+    './_base_rdskd_generator.py', '../_base_/models/lenet5.py',
+    '../_base_/datasets/mnist.py'
 ]
 latent_dim = 100  # RDSKD README, MNIST
 model = dict(
-    type='RDSKD',
     teacher=dict(
         model=_base_.lenet5,
         checkpoint='work_dirs/teacher_lenet5_mnist/weights.pth'),
-    generator=dict(
-        type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
-        out_channels=1),  # B1: base_channels 128, inner BN eps 0.8
-    loss_oh=dict(type='OneHotLoss'),                         # authenticity
-    loss_ie=dict(type='InfoEntropyLoss', log_base=math.e),   # class div.
-    loss_ds=dict(type='ModeSeekingLoss'),                    # sample div.
-    epoch_length=120,  # RDSKD: snapshots of L_oh, L_ie once per epoch
-    data_preprocessor=dict(
-        type='DFKDDataPreprocessor', mean=_base_.mnist_mean,
-        std=_base_.mnist_std))
-
-train_dataloader = dict(
-    batch_size=512,  # RDSKD: two half-batches of 256
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(type='LatentDataset', latent_dim=latent_dim))
-
-optim_wrapper = dict(
-    constructor='PerModuleOptimWrapperConstructor',
-    generator=dict(optimizer=dict(type='Adam', lr=1e-3)))  # RDSKD, constant
-
-# RDSKD: 20 epochs x 120 iterations. No validation loop: the run has no
-# student; the teacher is checked on the real test split first.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2400)
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-test_dataloader = None
-test_evaluator = None
-test_cfg = None
+    generator=dict(latent_dim=latent_dim, out_channels=1),
+    data_preprocessor=dict(mean=_base_.mnist_mean, std=_base_.mnist_std))
+train_dataloader = dict(dataset=dict(latent_dim=latent_dim))
+val_dataloader = val_evaluator = test_dataloader = test_evaluator = None
 default_hooks = dict(
-    checkpoint=dict(interval=1200),
-    teacher_check=dict(min_top1=95.0, dataloader=_base_.test_dataloader),
-    synthetic=dict(interval=1200))
-custom_hooks = [
-    dict(type='ExportWeightsHook', module='generator',
-         filename='generator.pth')
-]
+    teacher_check=dict(min_top1=95.0, dataloader=_base_.test_dataloader))

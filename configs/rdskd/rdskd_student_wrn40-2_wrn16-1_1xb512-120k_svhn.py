@@ -1,53 +1,23 @@
-# RDSKD stage 3 (of 3): WRN-40-2 -> WRN-16-1 by KD on images of the
-# stage-2 generator, frozen in eval mode (its BN running statistics), on
-# SVHN (32x32). First run stage 2:
+# RDSKD stage 3 (of 3): WRN-40-2 -> WRN-16-1 by KD on images of the frozen
+# stage-2 generator, on SVHN (32x32); the official setting
+# (_base_rdskd_student.py; constant lr: the official code decays it on
+# CIFAR-10 only). First run stage 2:
 #   python tools/train.py \
 #       configs/rdskd/rdskd_generator_wrn40-2_1xb512-2.4k_svhn.py
-# Official setting (student-train.py, SVHN): batch 512, 1000 epochs x
-# 120 iterations, Adam 2e-3 (wd 0), KD at temperature 10, constant lr; the
-# last model is kept.
 _base_ = [
-    '../_base_/models/wide_resnet.py', '../_base_/datasets/svhn.py',
-    '../_base_/dfkd_runtime.py'
+    './_base_rdskd_student.py', '../_base_/models/wide_resnet.py',
+    '../_base_/datasets/svhn.py'
 ]
 latent_dim = 1000  # must match the stage-2 generator
 model = dict(
-    type='FrozenGeneratorKD',
     teacher=dict(
         model=_base_.wrn40_2,
         checkpoint='work_dirs/teacher_wrn40-2_svhn/weights.pth'),
     student=_base_.wrn16_1,
-    generator=dict(
-        type='DAFLGenerator', latent_dim=latent_dim, img_size=32,
-        out_channels=3),  # as in the stage-2 config
+    generator=dict(latent_dim=latent_dim, out_channels=3),
     generator_checkpoint=(
         'work_dirs/rdskd_generator_wrn40-2_1xb512-2.4k_svhn/generator.pth'),
-    loss_kd=dict(type='KDLoss', tau=10.0),  # RDSKD: T = 10
-    data_preprocessor=dict(
-        type='DFKDDataPreprocessor', mean=_base_.svhn_mean,
-        std=_base_.svhn_std, to_rgb=False))
-
-train_dataloader = dict(
-    batch_size=512,  # RDSKD
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    # a fresh code for every image of the run, as the official code draws
-    # z each step (codes are made on the fly; shuffling them is pointless)
-    dataset=dict(type='LatentDataset', latent_dim=latent_dim,
-                 length=120_000 * 512))
-
-optim_wrapper = dict(
-    constructor='PerModuleOptimWrapperConstructor',
-    student=dict(optimizer=dict(type='Adam', lr=2e-3)))  # RDSKD
-# constant learning rate (no param_scheduler): the official code decays it
-# on CIFAR-10 only
-
-# RDSKD: 1000 epochs x 120 iterations; it tests every 10 iterations, we
-# every 10 epochs.
-train_cfg = dict(max_iters=120000, val_interval=1200)
-default_hooks = dict(
-    checkpoint=dict(interval=12000),
-    teacher_check=dict(min_top1=90.0),
-    synthetic=dict(interval=12000, generator_mode='eval'))
+    data_preprocessor=dict(mean=_base_.svhn_mean, std=_base_.svhn_std,
+                           to_rgb=False))
+train_dataloader = dict(dataset=dict(latent_dim=latent_dim))
+default_hooks = dict(teacher_check=dict(min_top1=90.0))

@@ -3,7 +3,7 @@
 #   work_dirs/teacher_lenet5_digits/weights.pth
 _base_ = [
     '../_base_/models/lenet5.py', '../_base_/datasets/digits.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_adam_10e.py'
 ]
 model = _base_.lenet5
 model.data_preprocessor = dict(
@@ -22,13 +22,7 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
-param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=30)
-train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(by_epoch=True, interval=10, max_keep_ckpts=1))
-log_processor = dict(by_epoch=True)
+param_scheduler = dict(T_max=30)  # 30 epochs
+train_cfg = dict(max_epochs=30, val_interval=10)
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=10))
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]

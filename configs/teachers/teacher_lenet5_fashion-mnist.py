@@ -4,7 +4,7 @@
 # Data: apt-get install dataset-fashion-mnist (or set fashion_mnist_root).
 _base_ = [
     '../_base_/models/lenet5.py', '../_base_/datasets/fashion_mnist.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_adam_10e.py'
 ]
 model = _base_.lenet5
 model.data_preprocessor = dict(
@@ -27,13 +27,4 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
-param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=10)
-train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=5)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(by_epoch=True, interval=5, max_keep_ckpts=1))
-log_processor = dict(by_epoch=True)
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]

@@ -6,7 +6,7 @@
 # CIFAR-100 distillation configs load.
 _base_ = [
     '../_base_/models/resnet_cifar.py', '../_base_/datasets/cifar100.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_sgd_200e.py'
 ]
 model = _base_.resnet34_cifar
 model.head.num_classes = 100
@@ -30,16 +30,6 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[60, 120, 160], gamma=0.2)
-train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(by_epoch=True, interval=10, max_keep_ckpts=2))
-log_processor = dict(by_epoch=True)
+param_scheduler = dict(milestones=[60, 120, 160], gamma=0.2)  # mmpretrain
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]
 auto_scale_lr = dict(base_batch_size=128)

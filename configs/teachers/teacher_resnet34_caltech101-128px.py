@@ -1,7 +1,8 @@
 # ResNet-34 (torchvision-style) teacher on Caltech-101 at 128 px, the
-# CDFKD-MFS Caltech-101 teacher, with the recipe of its DataTrain.py:
-# SGD 0.1 (m 0.9, wd 5e-4), batch 64, 200 epochs, x0.1 at epochs 80 and 120,
-# from scratch; Resize 128 + RandomCrop 128 + flip, Normalize(0.5, 0.5).
+# CDFKD-MFS Caltech-101 teacher, with the recipe of its DataTrain.py
+# (_base_/schedules/teacher_sgd_200e.py, as DataTrain-caltech101-resnet34.sh),
+# batch 64, from scratch; Resize 128 + RandomCrop 128 + flip,
+# Normalize(0.5, 0.5).
 # Split: 101 classes, stratified 80/20, seed 1 (mmdfkd.Caltech101Split).
 # Three teachers = this config run with three seeds:
 #   for s in 1 2 3; do python tools/train.py \
@@ -10,7 +11,7 @@
 #       --work-dir work_dirs/teacher_resnet34_caltech101-128px_seed$s; done
 _base_ = [
     '../_base_/models/resnet.py', '../_base_/datasets/caltech101_128px.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_sgd_200e.py'
 ]
 model = _base_.resnet34
 model.head.num_classes = 101
@@ -36,15 +37,5 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(  # CDFKD-MFS DataTrain.py
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-param_scheduler = dict(  # CDFKD-MFS DataTrain-caltech101-resnet34.sh
-    type='MultiStepLR', by_epoch=True, milestones=[80, 120], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=True, interval=10, max_keep_ckpts=2))
-log_processor = dict(by_epoch=True)
+default_hooks = dict(logger=dict(interval=50))
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]

@@ -1,7 +1,8 @@
 # ResNet-34 (torchvision-style) teacher on mini-ImageNet at 224 px, the
-# CDFKD-MFS mini-ImageNet teacher, with the recipe of its DataTrain.py:
-# SGD 0.1 (m 0.9, wd 5e-4), batch 64, 100 epochs, x0.1 at epochs 50 and 80,
-# from scratch; Resize 256 + RandomCrop 224 + flip, ImageNet normalisation.
+# CDFKD-MFS mini-ImageNet teacher, with the recipe of its DataTrain.py
+# (_base_/schedules/teacher_sgd_200e.py; 100 epochs, x0.1 at 50 and 80),
+# batch 64, from scratch; Resize 256 + RandomCrop 224 + flip, ImageNet
+# normalisation.
 # Data: all 60k images pooled, stratified 80/20, seed 1 (mmdfkd.MiniImageNet).
 # Three teachers = this config run with three seeds:
 #   for s in 1 2 3; do python tools/train.py \
@@ -10,7 +11,7 @@
 #       --work-dir work_dirs/teacher_resnet34_mini-imagenet_seed$s; done
 _base_ = [
     '../_base_/models/resnet.py', '../_base_/datasets/mini_imagenet.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_sgd_200e.py'
 ]
 model = _base_.resnet34
 model.head.num_classes = 100
@@ -36,15 +37,8 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(  # CDFKD-MFS DataTrain.py
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-param_scheduler = dict(  # CDFKD-MFS DataTrain-miniimagenet-resnet34.sh
-    type='MultiStepLR', by_epoch=True, milestones=[50, 80], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=5)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(by_epoch=True, interval=5, max_keep_ckpts=2))
-log_processor = dict(by_epoch=True)
+# CDFKD-MFS DataTrain-miniimagenet-resnet34.sh: 100 epochs, x0.1 at 50, 80
+param_scheduler = dict(milestones=[50, 80])
+train_cfg = dict(max_epochs=100, val_interval=5)
+default_hooks = dict(checkpoint=dict(interval=5))
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]

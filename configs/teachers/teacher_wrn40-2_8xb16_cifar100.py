@@ -1,6 +1,6 @@
 # WRN-40-2 teacher on CIFAR-100, the CDFKD-MFS WRN teacher, with the recipe
-# of its DataTrain.py: SGD 0.1 (m 0.9, wd 5e-4), batch 128 (= 8 x 16),
-# 200 epochs, x0.1 at epochs 80 and 120, RandomCrop(32, 4) + flip.
+# of its DataTrain.py (_base_/schedules/teacher_sgd_200e.py), batch 128
+# (= 8 x 16), RandomCrop(32, 4) + flip.
 # Three teachers = this config run with three seeds (the CDFKD-MFS configs
 # load these paths):
 #   for s in 1 2 3; do tools/dist_train.sh \
@@ -9,7 +9,7 @@
 #       --work-dir work_dirs/teacher_wrn40-2_8xb16_cifar100_seed$s; done
 _base_ = [
     '../_base_/models/wide_resnet.py', '../_base_/datasets/cifar100.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/teacher_sgd_200e.py'
 ]
 model = _base_.wrn40_2
 model.head.num_classes = 100
@@ -33,16 +33,5 @@ train_dataloader = dict(
             dict(type='mmpretrain.PackInputs')
         ]))
 
-optim_wrapper = dict(  # CDFKD-MFS DataTrain.py
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-param_scheduler = dict(  # CDFKD-MFS DataTrain.py
-    type='MultiStepLR', by_epoch=True, milestones=[80, 120], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(by_epoch=True, interval=10, max_keep_ckpts=2))
-log_processor = dict(by_epoch=True)
 custom_hooks = [dict(type='ExportWeightsHook', filename='weights.pth')]
 auto_scale_lr = dict(base_batch_size=128)
