@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Install mmdfkd (editable) and what it needs, from the package registries.
+# Install mmdfkd (a regular, non-editable install: an editable one breaks
+# mmengine's `mmdfkd::` config scope) and what it needs, from the package
+# registries. tools/*.py then import this installed copy; reinstall after
+# changing the code, or run the checkout with PYTHONPATH=$PWD.
 # Keeps a full mmcv if one is installed; otherwise installs mmcv-lite (the
 # same `mmcv` package without compiled ops).
 set -euo pipefail

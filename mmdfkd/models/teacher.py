@@ -9,7 +9,8 @@ A teacher is described by a dict::
         checkpoint=None)  # path or URL; zoo names and configs default to the
                           # weights mmpretrain publishes for them
 
-Weights are always read with ``torch.load(..., weights_only=True)`` and loaded
+Weights are read with ``torch.load(..., weights_only=True)`` (only a tool
+reading the user's own run's checkpoint passes ``trusted=True``) and loaded
 with ``strict=True``: teachers are files users download from the internet,
 and a half-loaded teacher silently teaches noise. Every failure raises
 :class:`DFKDInputError` naming the problem and the fix.
@@ -49,8 +50,11 @@ MISSING_HINT = dict(
              '(--cfg-options model.student_checkpoint=PATH).'))
 
 
-def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
-    """Read a state dict from a local path or URL with ``weights_only=True``.
+def load_state_dict_safely(checkpoint: str,
+                           what: str = 'teacher',
+                           trusted: bool = False) -> dict:
+    """Read a state dict from a local path or URL with ``weights_only=True``
+    (unless ``trusted``).
 
     Args:
         checkpoint (str): Local path or http(s) URL. URLs are cached under
@@ -58,6 +62,10 @@ def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
             used offline).
         what (str): What the weights are for (``'teacher'``,
             ``'generator'``), to word the errors. Defaults to 'teacher'.
+        trusted (bool): Unpickle a local file in full. Only for the user's
+            own run's output (an ``iter_*.pth`` checkpoint given to a tool),
+            never for downloaded weights: URLs are always read with
+            ``weights_only=True``. Defaults to False.
 
     Returns:
         dict: The state dict (the ``state_dict`` entry when present), with a
@@ -74,7 +82,8 @@ def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
                 raise DFKDInputError(
                     f'{what} checkpoint not found: {checkpoint}. Fix: ' +
                     MISSING_HINT.get(what, MISSING_HINT['teacher']))
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
+            ckpt = torch.load(path, map_location='cpu',
+                              weights_only=not trusted)
     except (urllib.error.URLError, OSError) as e:
         if isinstance(e, FileNotFoundError) or not _is_url(checkpoint):
             raise DFKDInputError(
@@ -86,6 +95,12 @@ def load_state_dict_safely(checkpoint: str, what: str = 'teacher') -> dict:
             f'{osp.join(torch.hub.get_dir(), "checkpoints", fname)}, or set '
             f'the {what} `checkpoint` to a local path.') from e
     except pickle.UnpicklingError as e:
+        if trusted:  # full unpickling failed: not a torch.save file
+            raise DFKDInputError(
+                f'cannot read {checkpoint} (UnpicklingError: '
+                f'{str(e).splitlines()[0]}). Fix: point it at a file that '
+                f"torch.save wrote (the run's {what} weights or one of its "
+                'iter_*.pth checkpoints).') from e
         raise DFKDInputError(
             f'refusing to load {what} checkpoint {checkpoint}: it needs '
             'arbitrary unpickling, which could run code from the file '
@@ -185,7 +200,8 @@ def build_teacher(cfg: dict) -> nn.Module:
 def load_frozen(module: nn.Module,
                 checkpoint: Optional[str],
                 what: str = 'teacher',
-                prefix: Optional[str] = None) -> nn.Module:
+                prefix: Optional[str] = None,
+                trusted: bool = False) -> nn.Module:
     """Load ``module`` strictly from ``checkpoint``, then freeze it.
 
     Args:
@@ -198,13 +214,16 @@ def load_frozen(module: nn.Module,
         prefix (str, optional): Keep only the keys under this prefix (e.g.
             ``'generator.'`` to take the generator out of a whole-algorithm
             checkpoint), with the prefix removed. Defaults to None.
+        trusted (bool): Unpickle a local checkpoint in full (see
+            :func:`load_state_dict_safely`). Defaults to False.
 
     Returns:
         nn.Module: ``module`` with ``requires_grad=False``, in eval mode and
         marked initialised so the Runner's ``init_weights`` skips it.
     """
     if checkpoint is not None:
-        state = load_state_dict_safely(checkpoint, what=what)
+        state = load_state_dict_safely(checkpoint, what=what,
+                                       trusted=trusted)
         if prefix:
             state = {k[len(prefix):]: v for k, v in state.items()
                      if k.startswith(prefix)}

@@ -247,8 +247,7 @@ def test_two_stages_through_tools_train(tmp_path, digits_teacher):
 
     Batches of 128 (the configs: 256) keep it near a minute on 2 cores;
     stage 3 reaches ~80 % after 150 iterations (chance: 10 %)."""
-    sys.path.insert(0, osp.join(ROOT, 'tools'))
-    from run_logs import run_chain
+    from mmdfkd.analysis.run_logs import run_chain
 
     gen_dir = str(tmp_path / 'rdskd')
     top1, seconds = run_chain(

@@ -13,12 +13,11 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 
 import mmdfkd.optim.autocast_optim_wrapper as aow
 from mmdfkd.algorithms import BaseDFKD
+from mmdfkd.apis import train as train_tool
 from mmdfkd.registry import DATASETS, MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tools'))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import train as train_tool  # noqa: E402
 from helpers import (LENET, OPTIM, dafl_cfg, dfad_cfg,  # noqa: E402
                      random_teacher_ckpt)
 

@@ -1,5 +1,4 @@
 """sample_diversity: known values, no side effects; the CLI around it."""
-import importlib.util
 import itertools
 import math
 import os
@@ -12,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from mmdfkd.analysis import generator_diversity
 from mmdfkd.evaluation import sample_diversity
 from mmdfkd.registry import MODELS
 
@@ -173,16 +173,8 @@ def test_tool_prints_the_table_and_writes_json(tmp_path):
     assert result['mean_pairwise_distance'] > 0
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('generator_diversity',
-                                                  TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 def test_tool_missing_checkpoint_is_one_clear_line(tmp_path, capsys):
-    tool = _load_tool()
+    tool = generator_diversity
     config, generator = _tiny_setup(tmp_path)
     missing = str(tmp_path / 'nope.pth')
     assert tool.main([config, '--generator-checkpoint', missing,

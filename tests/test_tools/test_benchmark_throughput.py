@@ -1,5 +1,5 @@
 """tools/analysis/benchmark_throughput.py: the table it prints, and its
-reference loops (tools/analysis/reference_loops.py) making the same
+reference loops (mmdfkd/analysis/reference_loops.py) making the same
 parameter updates as the algorithms' train_step."""
 import copy
 import math
@@ -7,7 +7,6 @@ import os
 import os.path as osp
 import re
 import subprocess
-import sys
 
 import pytest
 import torch
@@ -15,12 +14,11 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmdfkd.algorithms import BaseDFKD
+from mmdfkd.analysis import benchmark_throughput as bt
+from mmdfkd.analysis.reference_loops import REFERENCES, reference_copy
 from mmdfkd.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-import benchmark_throughput as bt  # noqa: E402
-from reference_loops import REFERENCES, reference_copy  # noqa: E402
 
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
 MFS = 'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_digits.py'

@@ -1,24 +1,18 @@
 """tools/analysis/robustness_sweep.py: the grid, how a setting reaches each
 stage, failures, resume; and a tiny real sweep."""
-import importlib.util
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
 
+from mmdfkd.analysis import robustness_sweep, run_logs
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'analysis', 'robustness_sweep.py')
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
 RDSKD = ('configs/rdskd/rdskd_generator_lenet5_1xb256-600_digits.py,'
          'configs/rdskd/rdskd_student_lenet5_lenet5-half_1xb256-2k_digits.py')
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('robustness_sweep', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
 
 
 class FakeChain:
@@ -42,7 +36,7 @@ class FakeChain:
 
 
 def test_setting_reaches_the_right_stages(tmp_path):
-    tool, fake = _load_tool(), FakeChain()
+    tool, fake = robustness_sweep, FakeChain()
     args = ['--method', f'rdskd={RDSKD}', '--method', f'dafl={DAFL}',
             '--lr-g', '0.001', '0.01', '--latent-dim', '64',
             '--batch-size', '128', '--iters-scale', '0.5', '--seed', '3',
@@ -79,7 +73,7 @@ def test_setting_reaches_the_right_stages(tmp_path):
 
 
 def test_failures_are_recorded_and_resume_skips(tmp_path, capsys):
-    tool = _load_tool()
+    tool = robustness_sweep
 
     def args(*lrs):
         return ['--method', f'dafl={DAFL}', '--work-dir', str(tmp_path),
@@ -125,7 +119,7 @@ def test_failures_are_recorded_and_resume_skips(tmp_path, capsys):
 
 
 def test_bad_input_is_one_line(tmp_path, capsys):
-    tool = _load_tool()
+    tool = robustness_sweep
     assert tool.main(['--method', 'x=configs/nope.py', '--work-dir',
                       str(tmp_path)], runner=FakeChain()) == 1
     assert 'config file not found' in capsys.readouterr().err
@@ -179,8 +173,6 @@ def test_tiny_real_sweep_and_resume(tmp_path):
 
 def test_run_chain_hands_the_generator_on(tmp_path, monkeypatch):
     """The chain runner shared with seed_runs.py, without training."""
-    sys.path.insert(0, osp.join(ROOT, 'tools'))
-    import run_logs
     calls = []
 
     def fake_train(config, work_dir, extra, root):

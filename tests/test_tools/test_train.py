@@ -10,12 +10,13 @@ import sys
 import pytest
 import torch
 
+from mmdfkd.apis import test as test_tool
+from mmdfkd.apis import train as train_tool
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
 DFAD = 'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_digits.py'
 FMNIST_DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-3k_fashion-mnist.py'
-sys.path.insert(0, osp.join(ROOT, 'tools'))
-import train as train_tool  # noqa: E402
 
 
 def run_train(args, env_extra=None, nproc=1):
@@ -33,7 +34,7 @@ def run_train(args, env_extra=None, nproc=1):
 
 
 def last_top1(work_dir):
-    from run_logs import last_metric  # tools/run_logs.py
+    from mmdfkd.analysis.run_logs import last_metric
     return last_metric(str(work_dir))
 
 
@@ -271,11 +272,6 @@ def test_missing_resume_checkpoint(work_dir, digits_teacher, capsys):
 
 
 def test_test_tool_bad_input(tmp_path, capsys):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'mmdfkd_test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    test_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(test_tool)
     assert test_tool.main([DAFL, '/nonexistent/iter_9.pth']) == 1
     err = capsys.readouterr().err
     assert [ln for ln in err.splitlines() if 'mmdfkd error' in ln] == [

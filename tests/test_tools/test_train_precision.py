@@ -1,7 +1,6 @@
 """tools/train.py precision switches: the config's default (bfloat16 where
 native), --amp (forced mixed precision) and --no-amp (float32)."""
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -9,12 +8,11 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 
 import mmdfkd.optim.autocast_optim_wrapper as aow
+from mmdfkd.apis import train as train_tool
 from mmdfkd.optim import AutocastOptimWrapper
 from mmdfkd.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tools'))
-import train as train_tool  # noqa: E402
 
 CONFIGS = [
     'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py',

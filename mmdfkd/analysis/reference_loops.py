@@ -1,15 +1,15 @@
 """Plain-PyTorch reference loops of the official research code, and the
-set-up shared by the speed benchmarks (``benchmark_step.py``,
-``benchmark_throughput.py``).
+set-up shared by the speed benchmarks (:mod:`~mmdfkd.analysis.benchmark_step`,
+:mod:`~mmdfkd.analysis.benchmark_throughput`).
 
 Each loop in :data:`REFERENCES` makes one training iteration of an
-``mmdfkd.algorithms`` method the way its official code does (see
-``/work/shared/reference/methods.md``): plain ``torch.optim`` optimizers,
-eager modules, the official update order and the official ``no_grad`` /
-``.detach()`` placement. It runs on a deep copy of an mmdfkd algorithm and
-reads the loss weights from the copy's loss modules, so both sides compute
-the same objective with the same networks. ``reference_copy(...,
-official=True)`` also leaves trainable the modules that the official
+``mmdfkd.algorithms`` method the way its official code does (each loop's
+docstring names the official script it follows): plain ``torch.optim``
+optimizers, eager modules, the official update order and the official
+``no_grad`` / ``.detach()`` placement. It runs on a deep copy of an mmdfkd
+algorithm and reads the loss weights from the copy's loss modules, so both
+sides compute the same objective with the same networks. ``reference_copy(
+..., official=True)`` also leaves trainable the modules that the official
 scripts never freeze (the teachers; RDSKD's stage-3 generator): their
 weight gradients are then computed and never used, as there.
 
@@ -19,8 +19,6 @@ reference iteration and one ``train_step`` give the same parameters.
 import copy
 import inspect
 import math
-import os.path as osp
-import sys
 import time
 from collections import defaultdict
 from contextlib import nullcontext
@@ -33,12 +31,8 @@ from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, osp.join(ROOT, 'tools'))
-
-from mmdfkd.registry import DATASETS, MODELS  # noqa: E402
-from train import set_precision  # noqa: E402  (train.py --amp / --no-amp)
+from mmdfkd.apis.train import set_precision  # tools/train.py --amp/--no-amp
+from mmdfkd.registry import DATASETS, MODELS
 
 
 class PhaseTimer:

@@ -1,7 +1,9 @@
 """Run ``tools/train.py`` as a subprocess and read what the run logged.
 
-Shared by ``tools/demo.py``, ``tools/analysis/seed_runs.py``,
-``tools/analysis/robustness_sweep.py`` and the tests.
+Shared by :mod:`~mmdfkd.analysis.demo`, :mod:`~mmdfkd.analysis.seed_runs`,
+:mod:`~mmdfkd.analysis.robustness_sweep` and the tests. The runs start
+``tools/train.py`` of the repository they are given (``root``), by default
+the working directory: the tools are run from the repository root.
 """
 import glob
 import json
@@ -12,7 +14,7 @@ import sys
 import time
 from typing import List, Optional, Sequence, Tuple
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mmdfkd.utils import DFKDInputError
 
 
 def last_metric(work_dir: str, key: str = 'accuracy/top1') -> Optional[float]:
@@ -30,16 +32,23 @@ def last_metric(work_dir: str, key: str = 'accuracy/top1') -> Optional[float]:
 def train_subprocess(config: str,
                      work_dir: str,
                      extra: Sequence[str] = (),
-                     root: str = ROOT) -> float:
-    """Run ``tools/train.py config --work-dir work_dir *extra`` with its
-    output in ``work_dir/stdout.log``; return the wall time in seconds.
+                     root: Optional[str] = None) -> float:
+    """Run ``tools/train.py config --work-dir work_dir *extra`` in ``root``
+    (default: the working directory) with its output in
+    ``work_dir/stdout.log``; return the wall time in seconds.
 
     Raises:
+        DFKDInputError: ``root`` holds no ``tools/train.py``.
         RuntimeError: the run failed; the message holds its last lines.
     """
+    root = root or os.getcwd()
+    script = osp.join(root, 'tools', 'train.py')
+    if not osp.isfile(script):
+        raise DFKDInputError(
+            f'{script} not found. Fix: run the tool from the root of the '
+            'mmdfkd repository (the folder holding tools/ and configs/).')
     os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, osp.join(root, 'tools', 'train.py'), config,
-           '--work-dir', work_dir, *extra]
+    cmd = [sys.executable, script, config, '--work-dir', work_dir, *extra]
     print('$ ' + ' '.join(cmd[1:]), flush=True)
     log_path = osp.join(work_dir, 'stdout.log')
     start = time.time()
@@ -55,12 +64,13 @@ def train_subprocess(config: str,
     return round(seconds, 1)
 
 
-def run_chain(configs: Sequence[str],
-              work_dir: str,
-              options: Sequence[str] = (),
-              amp: bool = False,
-              stage_options: Optional[Sequence[Sequence[str]]] = None,
-              root: str = ROOT) -> Tuple[Optional[float], List[float]]:
+def run_chain(
+        configs: Sequence[str],
+        work_dir: str,
+        options: Sequence[str] = (),
+        amp: bool = False,
+        stage_options: Optional[Sequence[Sequence[str]]] = None,
+        root: Optional[str] = None) -> Tuple[Optional[float], List[float]]:
     """Train a method's configs one after the other (RDSKD: generator, then
     student) with :func:`train_subprocess`.
 
@@ -75,6 +85,8 @@ def run_chain(configs: Sequence[str],
         amp (bool): Pass ``--amp``. Defaults to False.
         stage_options (Sequence[Sequence[str]], optional): Extra overrides
             per stage (one list per config), after ``options``.
+        root (str, optional): The repository to run in. Defaults to the
+            working directory.
 
     Returns:
         tuple: Top-1 of the last stage (None if it logged none) and the

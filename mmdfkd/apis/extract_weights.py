@@ -1,0 +1,36 @@
+"""Turn a trusted checkpoint into a plain, weights-only state dict.
+
+    python tools/model_converters/extract_weights.py IN.pth OUT.pth
+
+The logic of ``tools/model_converters/extract_weights.py``. IN.pth is loaded
+with full unpickling: never run it on a file you do not trust.
+"""
+import argparse
+
+import torch
+
+from mmdfkd.utils import DFKDInputError
+from .cli import cli_main
+
+
+@cli_main
+def main(argv=None) -> int:
+    """Write ``{'state_dict': ...}`` of IN.pth to OUT.pth; returns the exit
+    status."""
+    parser = argparse.ArgumentParser(
+        description='Turn a trusted checkpoint into a plain, weights-only '
+        'state dict')
+    parser.add_argument('src', help='trusted checkpoint')
+    parser.add_argument('dst', help='output .pth (state dict only)')
+    args = parser.parse_args(argv)
+    ckpt = torch.load(args.src, map_location='cpu', weights_only=False)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
+    if not isinstance(state, dict) or not all(
+            torch.is_tensor(v) for v in state.values()):
+        raise DFKDInputError(
+            f'{args.src} has no state dict of tensors. Fix: pass a '
+            'checkpoint holding `state_dict` (e.g. an iter_*.pth of a run) '
+            'or a state dict itself.')
+    torch.save(dict(state_dict=state), args.dst)
+    print(f'{len(state)} tensors written to {args.dst}')
+    return 0

@@ -1,0 +1,205 @@
+"""Train a data-free KD algorithm (or a teacher) from an mmdfkd config.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]
+                                 [--amp | --no-amp] [--cfg-options k=v ...]
+                                 [--launcher pytorch]
+
+The logic of ``tools/train.py``: the command line, how it changes the config
+(:func:`merge_args`, :func:`set_precision`) and the patches that let
+``--launcher pytorch`` run on CPU-only machines (gloo).
+"""
+import argparse
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config, DictAction
+
+import mmdfkd  # noqa: F401  (registers the `mmdfkd::` config scope)
+from mmdfkd.engine import build_runner
+from mmdfkd.optim import PerModuleOptimWrapperConstructor
+from mmdfkd.optim.autocast_optim_wrapper import native_bf16
+from mmdfkd.utils import DFKDInputError
+from .cli import cli_main
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line of ``tools/train.py`` (``argv``: None for
+    ``sys.argv``)."""
+    parser = argparse.ArgumentParser(description='Train with mmdfkd')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or from the latest one in '
+        'the work dir when no path is given')
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument(
+        '--amp',
+        action='store_true',
+        help='force mixed precision for every optimizer: bfloat16 autocast '
+        '(CPU included, even without native bfloat16), float16 with loss '
+        'scaling on GPUs without native bfloat16. Distillation configs '
+        'already use bfloat16 where the device computes it natively')
+    precision.add_argument(
+        '--no-amp',
+        action='store_true',
+        help='float32 for every optimizer (plain OptimWrapper): the float32 '
+        'baseline')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rates by the total batch size over '
+        'auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='skip validation during training')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. model.teacher.checkpoint=X')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+#: Optim-wrapper keys that set its precision.
+PRECISION_KEYS = ('type', 'dtype', 'loss_scale', 'use_fsdp')
+_BUILTIN_WRAPPERS = ('OptimWrapper', 'AutocastOptimWrapper',
+                     'AmpOptimWrapper')
+
+
+def _amp_wrapper(cfg: dict) -> dict:
+    """An optim-wrapper config switched to mixed precision: bfloat16
+    autocast (CPU, GPUs with native bfloat16), else float16 with dynamic
+    loss scaling. ``AmpOptimWrapper`` and custom wrappers are left alone."""
+    cfg = dict(cfg)
+    if cfg.get('type', 'OptimWrapper') not in ('OptimWrapper',
+                                               'AutocastOptimWrapper'):
+        return cfg  # already AMP (or a custom wrapper): leave it
+    cuda = torch.cuda.is_available()
+    if not cuda or native_bf16('cuda'):
+        cfg.update(type='AutocastOptimWrapper', dtype='bfloat16')
+    else:
+        cfg.pop('dtype', None)
+        cfg.update(type='AmpOptimWrapper', loss_scale='dynamic')
+    return cfg
+
+
+def _fp32_wrapper(cfg: dict) -> dict:
+    """An optim-wrapper config switched to a plain float32 ``OptimWrapper``
+    (custom wrappers are left alone)."""
+    cfg = dict(cfg)
+    if cfg.get('type', 'OptimWrapper') not in _BUILTIN_WRAPPERS:
+        return cfg
+    for key in PRECISION_KEYS:
+        cfg.pop(key, None)
+    cfg['type'] = 'OptimWrapper'
+    return cfg
+
+
+def set_precision(optim_wrapper: dict, precision: str) -> dict:
+    """Switch every optim wrapper of a config to ``precision``.
+
+    Args:
+        optim_wrapper (dict): ``cfg.optim_wrapper``: one wrapper, or the
+            per-submodule wrappers of ``PerModuleOptimWrapperConstructor``
+            (whose ``defaults`` keep their other settings, e.g. the
+            optimizer's ``fused``).
+        precision (str): ``'amp'`` (``--amp``) or ``'fp32'`` (``--no-amp``).
+
+    Returns:
+        dict: The switched ``optim_wrapper`` config.
+    """
+    switch = dict(amp=_amp_wrapper, fp32=_fp32_wrapper)[precision]
+    if optim_wrapper.get('constructor') != 'PerModuleOptimWrapperConstructor':
+        return switch(optim_wrapper)
+    PerModuleOptimWrapperConstructor.merged_entries(optim_wrapper)  # check
+    defaults = dict(optim_wrapper.get('defaults') or {})
+    shared = {k: defaults.pop(k) for k in PRECISION_KEYS if k in defaults}
+    switched = dict(constructor=optim_wrapper['constructor'],
+                    defaults=defaults)
+    for name, entry in optim_wrapper.items():
+        if name not in switched:
+            own = {} if entry.get('_delete_', False) else shared
+            switched[name] = switch({**own, **entry})
+    return switched
+
+
+def patch_cpu_distributed(cfg: Config) -> None:
+    """Set up a CPU-only distributed run: gloo, and DDP without device ids
+    (mmengine 0.10 injects ``device_ids=[LOCAL_RANK]`` otherwise)."""
+    cfg.setdefault('model_wrapper_cfg',
+                   dict(type='MMDistributedDataParallel'))
+    cfg.model_wrapper_cfg['device_ids'] = None
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+
+
+def init_cpu_process_group(launcher: str) -> None:
+    """Create the gloo process group of a CPU-only ``--launcher pytorch``
+    run: mmengine 0.10's ``init_dist`` calls ``torch.cuda.set_device``, so on
+    CPU the group is created here and the Runner reuses it."""
+    if (launcher == 'pytorch' and not torch.cuda.is_available()
+            and not torch.distributed.is_initialized()):
+        torch.distributed.init_process_group(backend='gloo')
+
+
+def merge_args(cfg: Config, args) -> Config:
+    """Apply the command line to the config."""
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.launcher = args.launcher
+
+    if args.amp or args.no_amp:
+        cfg.optim_wrapper = set_precision(cfg.optim_wrapper,
+                                          'amp' if args.amp else 'fp32')
+
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        patch_cpu_distributed(cfg)
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+@cli_main
+def main(argv=None) -> int:
+    """``tools/train.py``: train the config; returns the exit status."""
+    args = parse_args(argv)
+    if not osp.isfile(args.config):
+        raise DFKDInputError(
+            f'config file not found: {args.config}. Fix: give a path '
+            'under configs/, e.g. configs/dafl/'
+            'dafl_lenet5_lenet5-half_1xb128-2k_digits.py.')
+    cfg = merge_args(Config.fromfile(args.config), args)
+    init_cpu_process_group(args.launcher)
+    runner = build_runner(cfg)
+    runner.train()
+    return 0
