@@ -75,5 +75,16 @@ def _detach_mmengine_stream_handlers():
                 logger.removeHandler(handler)
 
 
+#: Fixtures that train a teacher (once per session, about a minute).
+TEACHER_FIXTURES = {'digits_teacher', 'digits_bn_teacher'}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that needs a trained teacher is slow."""
+    for item in items:
+        if TEACHER_FIXTURES & set(getattr(item, 'fixturenames', ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     os.environ.setdefault('OMP_NUM_THREADS', '2')

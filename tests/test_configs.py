@@ -136,7 +136,15 @@ def _build_schedulers(sched, optim):
         PARAM_SCHEDULERS.build(dict(c, optimizer=wrapper))
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=_ids)
+def _slow_unless_small(paths):
+    """The CPU-sized (digits, Fashion-MNIST) configs stay in the fast
+    subset; CIFAR / Caltech / ImageNet sizes are marked slow."""
+    small = ('digits', 'fashion-mnist')
+    return [p if any(s in p for s in small) else
+            pytest.param(p, marks=pytest.mark.slow) for p in paths]
+
+
+@pytest.mark.parametrize('path', _slow_unless_small(CONFIGS), ids=_ids)
 def test_config_builds_and_steps(path):
     cfg = Config.fromfile(path)
     torch.manual_seed(0)

@@ -126,10 +126,12 @@ class CGDD(BaseDFKD):
         self.conditional = self.generator.conditional
         self.feature_stages = tuple(feature_stages) if loss_feat else ()
         self._request_feature_stages()
-        # Label offsets from a generator of their own, in the same state on
+        # Label offsets drawn from (label_seed, draw count), the same on
         # every rank whatever its seed (diff_rank_seed), so the ranks'
-        # batches together stay balanced; checkpointed (extra state).
-        self.label_rng = torch.Generator().manual_seed(label_seed)
+        # batches together stay balanced; the count is checkpointed.
+        self.label_seed = label_seed
+        self.register_buffer('label_draws', torch.zeros((),
+                                                        dtype=torch.long))
         # Modules trained with the student, each by its own optimizer.
         self.co_trained = ('adapters', ) if (feature_adapters
                                              and loss_feat) else ()
@@ -183,23 +185,20 @@ class CGDD(BaseDFKD):
         With a diversity term, the two half-batches get the same labels
         (each half balanced). Rank ``r`` of a distributed run starts ``r *
         num`` classes further on, so the ranks' batches together stay
-        balanced (the offsets come from ``label_rng``, in the same state on
-        every rank)."""
+        balanced (the offsets come from ``label_seed`` and the number of
+        draws so far, the same on every rank)."""
         if self.loss_div is not None:
             half = self._balanced_labels(num // 2, device)
             return torch.cat([half, half])
         return self._balanced_labels(num, device)
 
-    def get_extra_state(self) -> dict:
-        return dict(label_rng=self.label_rng.get_state())
-
-    def set_extra_state(self, state: dict) -> None:
-        self.label_rng.set_state(state['label_rng'])
-
     def _balanced_labels(self, num: int,
                          device: torch.device) -> torch.Tensor:
-        offset = int(torch.randint(
-            self.num_classes, (), generator=self.label_rng)) + get_rank() * num
+        rng = torch.Generator().manual_seed(self.label_seed +
+                                            int(self.label_draws))
+        self.label_draws += 1
+        offset = int(torch.randint(self.num_classes, (), generator=rng)) + \
+            get_rank() * num
         return (torch.arange(num, device=device) + offset) % self.num_classes
 
     def train_step(self, data: dict,

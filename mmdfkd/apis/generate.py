@@ -73,15 +73,13 @@ def generate(generator, teacher, preprocessor, label: int, num: int,
              seed: int, train_mode: bool, batch_size: int):
     """``num`` images of class ``label`` (de-normalised, 0..1) and the
     teacher's predicted classes for them."""
-    device = preprocessor.device
     rng = torch.Generator().manual_seed(seed * 100_003 + label)
     images, preds = [], []
     with sampling_mode(generator, train_mode):
         for start in range(0, num, batch_size):
             n = min(batch_size, num - start)
-            z = torch.randn(n, generator.latent_dim, generator=rng)
             labels = torch.full((n, ), label, dtype=torch.long)
-            x = generator(z.to(device), labels.to(device))  # (n, C, H, W)
+            x = generator.sample(n, labels, rng=rng)        # (n, C, H, W)
             preds.append(teacher(x).argmax(1).cpu())
             images.append(preprocessor.denormalize(x.float()).cpu())
     return torch.cat(images), torch.cat(preds)

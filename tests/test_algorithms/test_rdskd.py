@@ -241,6 +241,7 @@ def test_stage3_checkpoint_errors_and_prefix(ckpt, trained_generator,
 # ------------------------------------------------------------ end to end
 
 
+@pytest.mark.slow
 def test_two_stages_through_tools_train(tmp_path, digits_teacher):
     """Stage 2 writes generator.pth; stage 3 distils from it, frozen. Run
     as ``seed_runs.py`` / ``robustness_sweep.py`` chain them.

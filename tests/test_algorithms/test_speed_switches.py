@@ -136,6 +136,7 @@ def test_every_algorithm_takes_the_switches(method, tmp_path, ckpt):
     model.load_state_dict(plain.state_dict())
 
 
+@pytest.mark.slow
 def test_compiled_algorithm_trains_and_checkpoints(tmp_path, ckpt):
     torch.manual_seed(0)
     model = MODELS.build(dict(dafl_cfg(ckpt),
@@ -286,6 +287,7 @@ STUDENT_RTOL = 0.12
     (CGDD, _gentle_sgd,
      lambda cfg: cfg.model.loss_kd.update(loss_weight=0.9)),
 ])
+@pytest.mark.slow
 def test_speed_defaults_keep_the_computation(config, patch, wrong, request,
                                              monkeypatch):
     # CGDD's BN-statistics prior needs the LeNet-5 (BN) teacher

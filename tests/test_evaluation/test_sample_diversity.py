@@ -156,6 +156,7 @@ def _tiny_setup(tmp_path):
     return str(config), str(generator)
 
 
+@pytest.mark.slow
 def test_tool_prints_the_table_and_writes_json(tmp_path):
     import json
     config, _ = _tiny_setup(tmp_path)

@@ -49,6 +49,7 @@ def _images_per_s(cell: str) -> float:
     return float(re.match(r'[\d.]+', cell).group())
 
 
+@pytest.mark.slow
 def test_dafl_table_and_compile_failure_row(capsys, monkeypatch):
     # a compile that breaks at the first call must give a row, not a crash
     def broken_compile(model, compile_kwargs):
@@ -74,6 +75,7 @@ def test_dafl_table_and_compile_failure_row(capsys, monkeypatch):
     assert 'images/iter: 32' in out
 
 
+@pytest.mark.slow
 def test_cdfkd_mfs_table(capsys):
     assert bt.main([
         osp.join(ROOT, MFS), '--iters', '2', '--warmup', '1', '--rounds',
@@ -88,6 +90,7 @@ def test_cdfkd_mfs_table(capsys):
     assert 'images/iter: 96' in out
 
 
+@pytest.mark.dist
 def test_two_gloo_ranks_through_dist_train_sh():
     """The benchmark under tools/dist_train.sh (SCRIPT=...): two CPU ranks
     (gloo) run, and the table reports images/s per rank."""

@@ -28,6 +28,7 @@ def _random_weights(model_cfg, path):
     return str(path)
 
 
+@pytest.mark.slow
 def test_cifar100_config_runs_its_first_iterations(tmp_path):
     """The user's command, `tools/train.py configs/cgdd/resnet34_resnet18_
     cifar100.py`, with local teacher weights (random, made here). CIFAR-100

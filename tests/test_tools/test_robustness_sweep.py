@@ -6,6 +6,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 from mmdfkd.analysis import robustness_sweep, run_logs
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -129,6 +131,7 @@ def test_bad_input_is_one_line(tmp_path, capsys):
     assert 'no stage has a `generator` optimizer' in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_tiny_real_sweep_and_resume(tmp_path):
     sys.path.insert(0, osp.join(ROOT, 'tests', 'test_algorithms'))
     from helpers import random_teacher_ckpt

@@ -49,6 +49,7 @@ def short(work_dir, teacher, iters, extra=()):
 
 @pytest.mark.parametrize('config,iters,floor', [(DAFL, 300, 60.0),
                                                 (DFAD, 150, 60.0)])
+@pytest.mark.slow
 def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
                                              digits_teacher):
     proc = run_train([config, '--amp'] + short(tmp_path, digits_teacher,
@@ -75,6 +76,7 @@ def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
     assert json.load(open(out))['accuracy/top1'] == pytest.approx(top1)
 
 
+@pytest.mark.dist
 @pytest.mark.parametrize('config', [DAFL, DFAD])
 def test_torchrun_two_cpu_ranks_draw_different_codes(config, tmp_path,
                                                      digits_teacher):
@@ -105,6 +107,7 @@ def test_torchrun_two_cpu_ranks_draw_different_codes(config, tmp_path,
 MFS = 'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_digits.py'
 
 
+@pytest.mark.dist
 def test_torchrun_two_cpu_ranks_cdfkd_mfs_generator_in_sync(tmp_path):
     """CDFKD-MFS back-propagates per teacher into the images and then once
     through the DDP generator: both ranks must keep identical weights."""
@@ -141,6 +144,7 @@ def test_torchrun_two_cpu_ranks_cdfkd_mfs_generator_in_sync(tmp_path):
             probes[1]['params'][name], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_resume_gives_the_same_state_as_an_uninterrupted_run(
         tmp_path, digits_teacher):
     straight, stopped = tmp_path / 'straight', tmp_path / 'stopped'
@@ -295,6 +299,7 @@ def test_missing_data_root_with_download_disabled(work_dir, digits_teacher,
     assert _untouched(work_dir)
 
 
+@pytest.mark.slow
 def test_broken_teacher_is_stopped_by_the_floor(work_dir, tmp_path, capsys):
     from mmengine.config import Config
 
@@ -310,6 +315,7 @@ def test_broken_teacher_is_stopped_by_the_floor(work_dir, tmp_path, capsys):
     assert _untouched(work_dir)
 
 
+@pytest.mark.slow
 def test_exit_status_of_the_script(work_dir):
     proc = run_train([DAFL] + short(work_dir, '/nonexistent/t.pth', 2))
     assert proc.returncode == 1
@@ -319,6 +325,7 @@ def test_exit_status_of_the_script(work_dir):
 CGDD = 'configs/cgdd/cgdd_lenet5-bn_lenet5-half_1xb64-400_digits.py'
 
 
+@pytest.mark.dist
 def test_torchrun_two_cpu_ranks_cgdd(tmp_path):
     """CGDD under DDP: the student's feature maps come through its wrapped
     forward, the conditional generator is wrapped too (grids included);
