@@ -4,6 +4,24 @@ import torch.nn as nn
 from mmdfkd.registry import MODELS
 
 
+class DepthwiseConv2d(nn.Conv2d):
+    """A depthwise ``nn.Conv2d`` (same weights and keys) that runs in
+    float32 under CPU autocast.
+
+    oneDNN's bfloat16 depthwise kernels are far slower than its float32 ones
+    on CPU (the backward of a 16-channel stride-2 3x3 depthwise convolution:
+    15.3 ms in bfloat16 against 1.5 ms in float32, one thread), so under CPU
+    autocast this layer computes in float32, which is also the more precise
+    choice. Elsewhere (CUDA, no autocast) it is a plain ``nn.Conv2d``.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
+            with torch.autocast('cpu', enabled=False):
+                return super().forward(x.float())
+        return super().forward(x)
+
+
 @MODELS.register_module()
 class SepConv(nn.Module):
     r"""Separable convolution block of the CDFKD-MFS multi-header students.
@@ -45,7 +63,7 @@ class SepConv(nn.Module):
         self.out_channels = out_channels
         self.stride = stride
         self.layers = nn.Sequential(
-            nn.Conv2d(
+            DepthwiseConv2d(
                 in_channels,
                 in_channels,
                 kernel_size=3,
@@ -56,7 +74,7 @@ class SepConv(nn.Module):
             nn.Conv2d(in_channels, in_channels, kernel_size=1, bias=False),
             nn.BatchNorm2d(in_channels),
             nn.ReLU(inplace=True),
-            nn.Conv2d(
+            DepthwiseConv2d(
                 in_channels,
                 in_channels,
                 kernel_size=3,

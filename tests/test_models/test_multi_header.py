@@ -29,7 +29,8 @@ def _num_params(module: nn.Module) -> int:
 def test_sep_conv_layout_and_params():
     sep = SepConv(64, 128)
     kinds = [type(m).__name__ for m in sep.layers]
-    assert kinds == ['Conv2d', 'Conv2d', 'BatchNorm2d', 'ReLU'] * 2
+    assert kinds == ['DepthwiseConv2d', 'Conv2d', 'BatchNorm2d', 'ReLU'] * 2
+    assert all(isinstance(m, torch.nn.Conv2d) for m in sep.layers[::4])
     dw1, pw1, bn1, _, dw2, pw2, bn2, _ = sep.layers
     assert dw1.groups == 64 and dw1.stride == (2, 2)
     assert dw2.groups == 64 and dw2.stride == (1, 1)
@@ -310,3 +311,23 @@ def test_val_step_and_train_step():
         acc = sum(o.head_scores[i].argmax().item() == o.gt_label.item()
                   for o in outputs) * 100 / 4
         assert result[f'header/head{i + 1}_top1'] == pytest.approx(acc)
+
+
+def test_depthwise_conv_runs_in_float32_under_cpu_autocast():
+    """SepConv's depthwise convolutions compute in float32 under CPU
+    autocast (oneDNN's bfloat16 depthwise kernels are slow), the rest in
+    bfloat16; outside autocast the block is unchanged."""
+    from mmdfkd.models.sep_conv import DepthwiseConv2d
+    torch.manual_seed(0)
+    sep = SepConv(4, 6).eval()
+    x = torch.randn(2, 4, 8, 8)
+    dtypes = {}
+    for i, layer in enumerate(sep.layers):
+        layer.register_forward_hook(
+            lambda m, a, out, i=i: dtypes.__setitem__(i, out.dtype))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        y = sep(x)
+    assert isinstance(sep.layers[0], DepthwiseConv2d)
+    assert dtypes[0] == dtypes[4] == torch.float32      # depthwise
+    assert dtypes[1] == dtypes[5] == torch.bfloat16     # pointwise
+    torch.testing.assert_close(y.float(), sep(x), atol=0.1, rtol=0.05)
