@@ -38,12 +38,13 @@ class CDFKDMFS(BaseDFKD):
 
     The generator loss is back-propagated teacher by teacher into the images
     (each teacher's graph is freed), so memory stays flat in :math:`N`,
-    then once through the student and once through the generator, by the
-    optim wrapper's ``update_params`` (one DDP gradient sync, gradient
-    accumulation honoured); gradients flow through the frozen teachers and
-    the frozen student to the images only (:meth:`train_generator`). As in
-    the official code the student stays in train mode during the generator
-    step, so its BN running statistics also see those batches.
+    then once through the student into the images and once through the
+    generator, by the optim wrapper's ``update_params`` (one DDP gradient
+    sync, gradient accumulation honoured); gradients flow through the
+    frozen teachers and the frozen student to the images only
+    (:meth:`train_generator`). As in the official code the student stays
+    in train mode during the generator step, so its BN running statistics
+    also see those batches.
 
     The train loader must yield ``student_steps + 1`` codes per sample
     (``LatentDataset(codes_per_sample=student_steps + 1)``).

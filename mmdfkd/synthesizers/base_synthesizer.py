@@ -2,9 +2,11 @@
 from typing import Dict, Optional
 
 import torch
-from mmengine.dist import get_rank
+from mmengine.dist import gather_object, get_dist_info, get_rank
 from mmengine.model import BaseModule
 from torch.optim import Optimizer
+
+from mmdfkd.utils import DFKDInputError
 
 
 class BaseSynthesizer(BaseModule):
@@ -83,7 +85,13 @@ class RoundSynthesizer(BaseSynthesizer):
     and draw their noise with :meth:`randn` / :meth:`randint`. Those
     optimizers' states and the random generator are the module's extra
     state, so ``state_dict`` (hence the run's checkpoint) carries them and
-    a resumed run continues bit-exactly. An optimizer made afresh for each
+    a resumed run continues bit-exactly. Under DDP each rank synthesises
+    with its own generator (``seed + rank``) and optimizers;
+    :class:`~mmdfkd.hooks.RankShardsHook` gathers them on rank 0 before each
+    checkpoint, and each rank takes its own back on resume. Parameters that
+    persist across rounds are saved as rank 0's: a synthesizer that keeps
+    some (Fast's meta-generator) keeps them equal on every rank (e.g. by
+    averaging their updates). An optimizer made afresh for each
     round (DeepInversion's pixels, CMI's re-initialised generator) is a
     local of :meth:`synthesize`: checkpoints fall between rounds.
 
@@ -118,14 +126,35 @@ class RoundSynthesizer(BaseSynthesizer):
             optimizer.load_state_dict(self._loaded_states.pop(name))
         self._optimizers[name] = optimizer
 
-    def get_extra_state(self) -> dict:
+    def _shard_state(self) -> dict:
+        # states loaded but not yet claimed by a lazily created optimizer
+        # are kept too
         return dict(rng=self.rng.get_state(),
-                    optimizers={name: opt.state_dict()
-                                for name, opt in self._optimizers.items()})
+                    optimizers={**self._loaded_states,
+                                **{name: opt.state_dict()
+                                   for name, opt in self._optimizers.items()}})
+
+    def gather_shards(self) -> None:
+        """Collect every rank's generator and optimizer states on rank 0
+        (collective; :class:`~mmdfkd.hooks.RankShardsHook` calls it before
+        each checkpoint)."""
+        self._gathered = gather_object(self._shard_state())
+
+    def get_extra_state(self) -> dict:
+        shards = getattr(self, '_gathered', None) or [self._shard_state()]
+        self._gathered = None
+        return dict(shards=shards)
 
     def set_extra_state(self, state: dict) -> None:
-        self.rng.set_state(state['rng'])
-        self._loaded_states = dict(state['optimizers'])
+        rank, world_size = get_dist_info()
+        if len(state['shards']) != world_size:
+            raise DFKDInputError(
+                f'the checkpoint holds the synthesizer state of '
+                f'{len(state["shards"])} rank(s), this run has {world_size}.'
+                f' Fix: resume with {len(state["shards"])} rank(s).')
+        shard = state['shards'][rank]
+        self.rng.set_state(shard['rng'].cpu())  # checkpoints map to device
+        self._loaded_states = dict(shard['optimizers'])
         for name, opt in self._optimizers.items():
             if name in self._loaded_states:
                 opt.load_state_dict(self._loaded_states.pop(name))

@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_gather_object, get_dist_info
+from mmengine.dist import gather_object, get_dist_info
 
 from mmdfkd.registry import MODELS, TRANSFORMS
 from mmdfkd.utils import DFKDInputError
@@ -29,7 +29,7 @@ class ImagePool(nn.Module):
     random generator of sampling and augmentation) is the module's extra
     state, hence part of the run's checkpoint: ``--resume`` continues
     bit-exactly. Under DDP every rank keeps its own shard (what it
-    synthesised); :class:`~mmdfkd.hooks.ImagePoolHook` gathers the shards
+    synthesised); :class:`~mmdfkd.hooks.RankShardsHook` gathers the shards
     before each checkpoint so rank 0 saves them all, and each rank takes
     its own back on resume.
 
@@ -91,7 +91,11 @@ class ImagePool(nn.Module):
             raise DFKDInputError(
                 f'ImagePool.add got no {missing} (keys {self.keys}). Fix: '
                 'return them from the synthesizer or set image_pool.keys.')
-        batch = {k: batch[k].detach() for k in self.keys}
+        num = batch[self.keys[0]].size(0)
+        # a batch larger than the pool: only its newest `capacity` rows stay
+        batch = {k: batch[k].detach()[-self.capacity:] if self.root is None
+                 else batch[k].detach() for k in self.keys}
+        self.num_added += num - batch[self.keys[0]].size(0)
         num = batch[self.keys[0]].size(0)
         if self.root is not None:
             self._add_file(batch, num)
@@ -114,6 +118,7 @@ class ImagePool(nn.Module):
         os.makedirs(folder, exist_ok=True)
         path = osp.join(folder, f'{self.num_added:09d}.pth')
         torch.save({k: v.cpu() for k, v in batch.items()}, path)
+        self._device = batch[self.keys[0]].device  # where sample() returns
         self._files.append(path)
         self._sizes.append(num)
 
@@ -138,6 +143,7 @@ class ImagePool(nn.Module):
             self._cursor += take.numel()
             num -= take.numel()
             chunks.append(take)
+        self._gathered = None  # the state moves on
         batch = self._gather(torch.cat(chunks))
         images = batch[self.keys[0]]
         for transform in self.augment:
@@ -159,7 +165,7 @@ class ImagePool(nn.Module):
                     out[key] = value.new_empty((index.numel(),
                                                 *value.shape[1:]))
                 out[key][rows] = value[index[rows] - starts[f]]
-        return out
+        return {k: v.to(self._device or 'cpu') for k, v in out.items()}
 
     # -- checkpointing -----------------------------------------------------
     def _shard_state(self) -> dict:
@@ -179,19 +185,17 @@ class ImagePool(nn.Module):
         return state
 
     def gather_shards(self) -> None:
-        """Collect every rank's shard (a collective call: all ranks enter),
-        so that rank 0's ``state_dict`` holds the whole pool."""
-        self._gathered = all_gather_object(self._shard_state())
+        """Collect every rank's shard on rank 0 (a collective call: all
+        ranks enter), so that rank 0's next ``state_dict`` holds the whole
+        pool; it is dropped once saved or when the pool changes."""
+        self._gathered = gather_object(self._shard_state())
 
     def get_extra_state(self) -> dict:
-        _, world_size = get_dist_info()
-        shards = self._gathered if self._gathered is not None else \
-            [self._shard_state()]
-        if world_size > 1 and len(shards) != world_size:
-            raise RuntimeError(
-                'ImagePool shards were not gathered before the checkpoint; '
-                'add ImagePoolHook to the run (pool-based method configs '
-                'have it).')
+        # Without a fresh gather (a single process, or a save that
+        # RankShardsHook did not precede) only this rank's shard is saved;
+        # resuming that on several ranks is refused with a clear error.
+        shards = self._gathered or [self._shard_state()]
+        self._gathered = None
         return dict(shards=shards)
 
     def set_extra_state(self, state: dict) -> None:
@@ -204,8 +208,10 @@ class ImagePool(nn.Module):
                 f'{len(shards)} rank(s).')
         shard = shards[rank]
         self.num_added = shard['num_added']
-        self._order, self._cursor = shard['order'], shard['cursor']
-        self.rng.set_state(shard['rng'])
+        # the runner maps checkpoints to the device: generator states and
+        # the order are CPU tensors
+        self._order, self._cursor = shard['order'].cpu(), shard['cursor']
+        self.rng.set_state(shard['rng'].cpu())
         if self.root is None:
             self._data = {}
             data = shard.get('data', {})

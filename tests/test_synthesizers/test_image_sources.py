@@ -177,7 +177,7 @@ def _toy_cfg(ckpt, work_dir='.', max_iters=6):
             checkpoint=dict(type='CheckpointHook', interval=3,
                             by_epoch=False),
             logger=dict(type='LoggerHook', interval=1)),
-        custom_hooks=[dict(type='ImagePoolHook')],
+        custom_hooks=[dict(type='RankShardsHook')],
         randomness=dict(seed=0), log_processor=dict(by_epoch=False),
         log_level='WARNING')
 
@@ -204,6 +204,25 @@ def test_pool_method_resumes_bit_exactly(tmp_path):
     pa = full.model.image_pool.sample(20)
     pb = resumed.model.image_pool.sample(20)
     assert torch.equal(pa['images'], pb['images'])
-    opt_a, opt_b = (s['synthesizer._extra_state']['optimizers']['offset']
-                    ['state'][0]['exp_avg'] for s in (a, b))
+    opt_a, opt_b = (s['synthesizer._extra_state']['shards'][0]['optimizers']
+                    ['offset']['state'][0]['exp_avg'] for s in (a, b))
     assert torch.equal(opt_a, opt_b) and opt_a.abs().sum() > 0
+
+
+def test_pool_larger_batch_keeps_the_newest_rows():
+    pool = ImagePool(capacity=3, seed=0)
+    pool.add(_batch(0, num=5))
+    assert pool.num_added == 5
+    assert sorted(pool.sample(3)['labels'].tolist()) == [2, 3, 4]
+    pool.add(_batch(5, num=1))   # ring continues where 5 rows would end
+    assert sorted(pool.sample(3)['labels'].tolist()) == [3, 4, 5]
+
+
+def test_round_synthesizer_state_needs_the_same_ranks():
+    synth = MODELS.build(dict(type='ToyPixelSynthesizer', num=2,
+                              shape=(1, 4, 4), num_classes=3))
+    state = synth.state_dict()
+    assert len(state['_extra_state']['shards']) == 1
+    state['_extra_state']['shards'] *= 2
+    with pytest.raises(DFKDInputError, match='resume with 2 rank'):
+        synth.load_state_dict(state)
