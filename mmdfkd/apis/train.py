@@ -202,4 +202,11 @@ def main(argv=None) -> int:
     init_cpu_process_group(args.launcher)
     runner = build_runner(cfg)
     runner.train()
+    # Free the DDP wrappers before the process group goes: left to the
+    # interpreter's exit, gloo's threads can outlive them and abort a rank.
+    del runner
+    if torch.distributed.is_initialized():
+        import gc
+        gc.collect()
+        torch.distributed.destroy_process_group()
     return 0
