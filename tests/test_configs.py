@@ -80,6 +80,19 @@ def hard_coded_constants(source, constants):
             if t.type == tokenize.NUMBER and _number(t.string) in constants]
 
 
+def test_no_config_imports_a_module():
+    """mmengine 0.10 takes a config that imports a non-builtin module for a
+    lazy-import config, which it cannot inherit, and in a virtualenv it
+    counts `math` as non-builtin (its path is outside sys.executable's)."""
+    offenders = [
+        osp.relpath(p, ROOT)
+        for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                           recursive=True)
+        if any(line.startswith(('import ', 'from '))
+               for line in open(p).read().splitlines())]
+    assert offenders == []
+
+
 def test_dataset_constants_only_in_base_datasets():
     constants = _dataset_constants()
     assert {72.83, 86.32, 77.909, 129.304} <= constants

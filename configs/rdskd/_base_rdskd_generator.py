@@ -3,14 +3,15 @@
 # of 256), 20 epochs x 120 iterations, Adam 1e-3, no loss weights; the
 # dataset configs add the teacher, the latent size and the data. The run
 # writes work_dirs/<config name>/generator.pth, which stage 3 loads.
-import math
 
 _base_ = ['../_base_/datasets/latent.py', '../_base_/dfkd_runtime.py']
 model = dict(
     type='RDSKD',
     generator=dict(type='DAFLGenerator', img_size=32),  # B1 by default
     loss_oh=dict(type='OneHotLoss'),                         # authenticity
-    loss_ie=dict(type='InfoEntropyLoss', log_base=math.e),   # class div.
+    # class diversity in nats (log base e, written out: a config that
+    # imports `math` does not load in a virtualenv with mmengine 0.10)
+    loss_ie=dict(type='InfoEntropyLoss', log_base=2.718281828459045),
     loss_ds=dict(type='ModeSeekingLoss'),                    # sample div.
     epoch_length=120,  # RDSKD: snapshots of L_oh, L_ie once per epoch
     data_preprocessor=dict(type='DFKDDataPreprocessor'))  # + dataset mean/std
