@@ -11,7 +11,10 @@ algorithm and reads the loss weights from the copy's loss modules, so both
 sides compute the same objective with the same networks. ``reference_copy(
 ..., official=True)`` also leaves trainable the modules that the official
 scripts never freeze (the teachers; RDSKD's stage-3 generator): their
-weight gradients are then computed and never used, as there.
+weight gradients are then computed and never used, as there. Where an
+mmdfkd network fuses what the official one computes piece by piece (the
+headers of :class:`~mmdfkd.models.MultiHeaderLeNet5`), the copy runs the
+official form (:func:`per_header_forward`).
 
 Tests: ``tests/test_tools/test_benchmark_throughput.py`` checks that one
 reference iteration and one ``train_step`` give the same parameters.
@@ -20,6 +23,7 @@ import copy
 import inspect
 import math
 import time
+import types
 from collections import defaultdict
 from contextlib import nullcontext
 from typing import Callable, Dict, NamedTuple, Optional, Tuple, Union
@@ -32,6 +36,7 @@ from mmengine.dataset import default_collate
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 
 from mmdfkd.apis.train import set_precision  # tools/train.py --amp/--no-amp
+from mmdfkd.models import MultiHeaderLeNet5
 from mmdfkd.registry import DATASETS, MODELS
 
 
@@ -207,7 +212,26 @@ class _FeatureHook:
             torch.norm(module.running_mean.data - mean, 2)
 
 
+def per_header_forward(backbone, x: torch.Tensor) -> tuple:
+    """:class:`~mmdfkd.models.MultiHeaderLeNet5`'s forward as the official
+    multi-header students are written (``nets/mhresnet8x.py``): one call of
+    each header's branch after the other, where mmdfkd runs the branches
+    as one pass of grouped layers (same result up to float rounding)."""
+    u1 = backbone.stages[0](x)
+    u2 = backbone.stages[1](u1)
+    u3 = backbone.stages[2](u2)
+    feats = []
+    for sep1, sep2, point in backbone.branches:
+        a1 = F.max_pool2d(sep1(u1), kernel_size=3, stride=1)
+        a2 = F.adaptive_avg_pool2d(sep2(torch.cat([u2, a1], dim=1)), 1)
+        feats.append(torch.flatten(point(torch.cat([u3, a2], dim=1)), 1))
+    return tuple(feats)
+
+
 def cdfkd_mfs_setup(m) -> None:
+    backbone = m.student.backbone
+    if isinstance(backbone, MultiHeaderLeNet5):
+        backbone.forward = types.MethodType(per_header_forward, backbone)
     m.reference_bn_hooks = [[
         _FeatureHook(mod) for mod in t.modules()
         if isinstance(mod, nn.BatchNorm2d)

@@ -1,5 +1,8 @@
+from typing import Optional, Sequence
+
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from mmdfkd.registry import MODELS
 
@@ -16,10 +19,75 @@ class DepthwiseConv2d(nn.Conv2d):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x, self.weight, self.bias, self.groups)
+
+    def conv(self, x: torch.Tensor, weight: torch.Tensor,
+             bias: Optional[torch.Tensor], groups: int) -> torch.Tensor:
+        """This layer's convolution with the given (e.g. stacked) weights."""
         if x.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
             with torch.autocast('cpu', enabled=False):
-                return super().forward(x.float())
-        return super().forward(x)
+                return F.conv2d(x.float(), weight, bias, self.stride,
+                                self.padding, self.dilation, groups)
+        return F.conv2d(x, weight, bias, self.stride, self.padding,
+                        self.dilation, groups)
+
+
+def grouped_conv(convs: Sequence[nn.Conv2d], x: torch.Tensor) -> torch.Tensor:
+    """``len(convs)`` convolutions of one shape applied in one grouped call:
+    conv ``h`` maps channel block ``h`` of ``x`` to channel block ``h`` of
+    the output (``(N, H C_in, ...) -> (N, H C_out, ...)``)."""
+    first = convs[0]
+    weight = torch.cat([c.weight for c in convs])
+    bias = None if first.bias is None else torch.cat([c.bias for c in convs])
+    groups = first.groups * len(convs)
+    if isinstance(first, DepthwiseConv2d):
+        return first.conv(x, weight, bias, groups)
+    return F.conv2d(x, weight, bias, first.stride, first.padding,
+                    first.dilation, groups)
+
+
+def grouped_batch_norm(bns: Sequence[nn.BatchNorm2d],
+                       x: torch.Tensor) -> torch.Tensor:
+    """``len(bns)`` BatchNorm layers on consecutive channel blocks of ``x``
+    in one call; in training their running statistics are updated exactly
+    as each layer would update its own (they are per channel)."""
+    first = bns[0]
+    if first.momentum is None or not first.track_running_stats:
+        raise ValueError('grouped_batch_norm needs BatchNorm layers with '
+                         'running statistics and a momentum.')
+    mean = torch.cat([b.running_mean for b in bns])
+    var = torch.cat([b.running_var for b in bns])
+    out = F.batch_norm(x, mean, var, torch.cat([b.weight for b in bns]),
+                       torch.cat([b.bias for b in bns]), first.training,
+                       first.momentum, first.eps)
+    if first.training:
+        with torch.no_grad():
+            for b, m, v in zip(bns, mean.split(first.num_features),
+                               var.split(first.num_features)):
+                b.running_mean.copy_(m)
+                b.running_var.copy_(v)
+                b.num_batches_tracked.add_(1)
+    return out
+
+
+def grouped_sequential(blocks: Sequence[nn.Sequential],
+                       x: torch.Tensor) -> torch.Tensor:
+    """Sequential blocks of one layout (convolutions, BatchNorm, ReLU) on
+    consecutive channel blocks of ``x`` in one pass of grouped layers:
+    ``(N, H C_in, ...) -> (N, H C_out, ...)``, the result and running
+    statistics of ``H`` separate calls up to float rounding, with
+    :math:`1/H` of the kernel launches."""
+    for layers in zip(*blocks):
+        if isinstance(layers[0], nn.Conv2d):
+            x = grouped_conv(layers, x)
+        elif isinstance(layers[0], nn.BatchNorm2d):
+            x = grouped_batch_norm(layers, x)
+        elif isinstance(layers[0], nn.ReLU):
+            x = layers[0](x)
+        else:
+            raise TypeError(f'grouped_sequential: no grouped form of '
+                            f'{type(layers[0]).__name__}.')
+    return x
 
 
 @MODELS.register_module()

@@ -72,9 +72,12 @@ class BNStatsRecorder:
             raise ValueError('BNStatsRecorder expects 4-D inputs (N, C, H, '
                              f'W) to {type(module).__name__}, got shape '
                              f'{tuple(x.shape)}.')
-        var, mean = torch.var_mean(
-            x.float(), dim=(0, 2, 3), correction=0)  # (C, ), (C, )
-        self._records[index] = (mean, var)
+        # two passes, as torch's BN kernel: several times faster on CPU
+        # than torch.var_mean (Welford), and as stable
+        x = x.float()
+        mean = x.mean(dim=(0, 2, 3), keepdim=True)  # (1, C, 1, 1)
+        var = (x - mean).square().mean(dim=(0, 2, 3))  # (C, ), biased
+        self._records[index] = (mean.flatten(), var)
 
     def __enter__(self) -> 'BNStatsRecorder':
         if self._handles:

@@ -1,8 +1,10 @@
 """Multi-header students of CDFKD-MFS: SepConv, the three backbones,
 HeaderAttention and MultiHeaderClassifier (shapes, parameter counts against
 the method notes, predict / loss / attention behaviour, config building)."""
+import copy
 import math
 import os.path as osp
+import types
 
 import pytest
 import torch
@@ -12,6 +14,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope, init_default_scope
 from mmpretrain.structures import DataSample
 
+from mmdfkd.analysis.reference_loops import per_header_forward
 from mmdfkd.models import (HeaderAttention, MultiHeaderClassifier,
                            MultiHeaderLeNet5, MultiHeaderResNet,
                            MultiHeaderWideResNet, SepConv)
@@ -48,8 +51,12 @@ def test_sep_conv_layout_and_params():
 # --------------------------------------------------------------- backbones
 def _last_block(backbone):
     branch = backbone.branches[0]
-    return branch[-1] if not isinstance(backbone, MultiHeaderLeNet5) \
-        else branch[1]
+    if isinstance(backbone, MultiHeaderLeNet5):
+        # its branches run as grouped layers; hook the loop of the
+        # official form
+        backbone.forward = types.MethodType(per_header_forward, backbone)
+        return branch[1]
+    return branch[-1]
 
 
 @pytest.mark.parametrize(
@@ -85,6 +92,55 @@ def test_backbone_output_shapes(backbone, in_ch, size, dim, last_hw):
 
     clf = MultiHeaderClassifier(backbone=model, num_classes=7)
     assert clf(torch.rand(2, in_ch, size, size)).shape == (2, 7)
+
+
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_lenet_grouped_branches_equal_the_per_header_loop(channels_last):
+    """MultiHeaderLeNet5 runs its headers' branches as grouped layers: the
+    features, every gradient and the BN running statistics are those of
+    one branch call after the other (the official form)."""
+    torch.manual_seed(0)
+    ours = MultiHeaderLeNet5(channels=(3, 8, 20), num_heads=4)
+    theirs = copy.deepcopy(ours)
+    theirs.forward = types.MethodType(per_header_forward, theirs)
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    ours.to(memory_format=fmt)
+    theirs.to(memory_format=fmt)
+    x = torch.randn(8, 1, 32, 32).to(memory_format=fmt)
+    for _ in range(2):                       # running stats move twice
+        xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+        fa, fb = ours(xa), theirs(xb)
+        assert len(fa) == 4
+        for a, b in zip(fa, fb):
+            torch.testing.assert_close(a, b)
+        w = torch.randn(4, 8, 20)
+        sum((f * w[h]).sum() for h, f in enumerate(fa)).backward()
+        sum((f * w[h]).sum() for h, f in enumerate(fb)).backward()
+        torch.testing.assert_close(xa.grad, xb.grad, rtol=1e-5, atol=1e-5)
+    for (key, a), b in zip(ours.state_dict().items(),
+                           theirs.state_dict().values()):
+        torch.testing.assert_close(a, b, msg=key)
+    for (key, a), b in zip(ours.named_parameters(), theirs.parameters()):
+        # summation order differs: float32 rounding only
+        torch.testing.assert_close(a.grad, b.grad, rtol=1e-5, atol=1e-4,
+                                   msg=key)
+    ours.eval()
+    theirs.eval()
+    with torch.no_grad():
+        for a, b in zip(ours(x), theirs(x)):
+            torch.testing.assert_close(a, b)
+    # bfloat16 autocast: the same up to bfloat16 rounding
+    with torch.no_grad(), torch.autocast('cpu', torch.bfloat16):
+        for a, b in zip(ours(x), theirs(x)):
+            torch.testing.assert_close(a.float(), b.float(), rtol=0.05,
+                                       atol=0.05)
+
+
+def test_grouped_batch_norm_needs_running_statistics():
+    from mmdfkd.models.sep_conv import grouped_batch_norm
+    bns = [nn.BatchNorm2d(2, momentum=None) for _ in range(2)]
+    with pytest.raises(ValueError, match='momentum'):
+        grouped_batch_norm(bns, torch.randn(4, 4, 3, 3))
 
 
 def test_headers_only_share_the_trunk():
