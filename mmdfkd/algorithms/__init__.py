@@ -6,9 +6,10 @@ from .dafl import DAFL
 from .dfad import DFAD
 from .dfkd_data_preprocessor import DFKDDataPreprocessor
 from .frozen_generator_kd import FrozenGeneratorKD
+from .pool_kd import PoolKD
 from .rdskd import RDSKD
 
 __all__ = [
     'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'CGDD', 'DAFL', 'DFAD',
-    'DFKDDataPreprocessor', 'FrozenGeneratorKD', 'RDSKD'
+    'DFKDDataPreprocessor', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD'
 ]

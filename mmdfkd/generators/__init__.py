@@ -4,8 +4,10 @@ from .conditional_dafl_generator import ConditionalDAFLGenerator
 from .conditional_dcgan_generator import ConditionalDCGANGenerator
 from .dafl_generator import DAFLGenerator
 from .dcgan_generator import DCGANGenerator
+from .inversion_generator import InversionGenerator
 
 __all__ = [
     'BaseGenerator', 'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
-    'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator'
+    'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator',
+    'InversionGenerator'
 ]

@@ -15,7 +15,10 @@ from mmdfkd.utils import sampling_mode
 class SyntheticImageHook(Hook):
     """Every ``interval`` iterations, save a grid of generated images.
 
-    The images come from the algorithm's image source (``sample`` of
+    For a method with an :class:`~mmdfkd.synthesizers.ImagePool` the grid
+    shows the pool's newest images (what the student learns from; the
+    pool's sampling state is untouched). Otherwise the images come from the
+    algorithm's image source (``sample`` of
     :class:`~mmdfkd.synthesizers.BaseSynthesizer`) with a fixed seed (so
     grids from different iterations are comparable) and, by default, in
     train mode (batch statistics, as the student sees them during
@@ -65,10 +68,16 @@ class SyntheticImageHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         source = model.image_source  # mmdfkd.synthesizers contract
-        num_classes = source.num_classes if source.conditional else None
-        rng = torch.Generator().manual_seed(self.seed)
-        with sampling_mode(source, self.generator_mode == 'train'):
-            images = source.sample(self.num_images, rng=rng)
+        pool = getattr(model, 'image_pool', None)
+        if pool is not None and len(pool):
+            # what the student learns from: the newest pool images
+            num_classes = None
+            images = pool.newest(self.num_images)[pool.keys[0]]
+        else:
+            num_classes = source.num_classes if source.conditional else None
+            rng = torch.Generator().manual_seed(self.seed)
+            with sampling_mode(source, self.generator_mode == 'train'):
+                images = source.sample(self.num_images, rng=rng)
         images = model.data_preprocessor.denormalize(images.float()).cpu()
         if images.size(1) not in (1, 3):
             images = images[:, :3]

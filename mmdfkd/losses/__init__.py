@@ -1,8 +1,11 @@
 from .activation_loss import ActivationLoss
+from .adversarial_divergence_loss import (JSCompetitionLoss,
+                                          MaskedKLAdversarialLoss)
 from .attention_transfer_loss import AttentionTransferLoss
 from .bn_statistics_loss import BNStatisticsLoss
 from .feature_l1_loss import FeatureL1Loss
 from .fitnet_loss import FitNetLoss
+from .image_prior_loss import ImageL2Loss, TVLoss
 from .info_entropy_loss import InfoEntropyLoss
 from .kd_loss import KDLoss
 from .logit_l1_loss import LogitL1Loss
@@ -11,6 +14,7 @@ from .one_hot_loss import OneHotLoss
 
 __all__ = [
     'ActivationLoss', 'AttentionTransferLoss', 'BNStatisticsLoss',
-    'FeatureL1Loss', 'FitNetLoss', 'InfoEntropyLoss', 'KDLoss',
-    'LogitL1Loss', 'ModeSeekingLoss', 'OneHotLoss'
+    'FeatureL1Loss', 'FitNetLoss', 'ImageL2Loss', 'InfoEntropyLoss',
+    'JSCompetitionLoss', 'KDLoss', 'LogitL1Loss', 'MaskedKLAdversarialLoss',
+    'ModeSeekingLoss', 'OneHotLoss', 'TVLoss'
 ]

@@ -8,9 +8,13 @@ round-based methods synthesise.
 """
 from .augment import BatchRandomCrop, BatchRandomFlip
 from .base_synthesizer import BaseSynthesizer, RoundSynthesizer
+from .deep_inversion import DeepInversionSynthesizer
+from .fast import FastSynthesizer
 from .image_pool import ImagePool
+from .inversion import InversionSynthesizer
 
 __all__ = [
-    'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip', 'ImagePool',
-    'RoundSynthesizer'
+    'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip',
+    'DeepInversionSynthesizer', 'FastSynthesizer', 'ImagePool',
+    'InversionSynthesizer', 'RoundSynthesizer'
 ]

@@ -134,6 +134,9 @@ class RoundSynthesizer(BaseSynthesizer):
                                 **{name: opt.state_dict()
                                    for name, opt in self._optimizers.items()}})
 
+    def _load_shard(self, shard: dict) -> None:
+        """Restore what a subclass added to :meth:`_shard_state`."""
+
     def gather_shards(self) -> None:
         """Collect every rank's generator and optimizer states on rank 0
         (collective; :class:`~mmdfkd.hooks.RankShardsHook` calls it before
@@ -154,6 +157,7 @@ class RoundSynthesizer(BaseSynthesizer):
                 f' Fix: resume with {len(state["shards"])} rank(s).')
         shard = state['shards'][rank]
         self.rng.set_state(shard['rng'].cpu())  # checkpoints map to device
+        self._load_shard(shard)
         self._loaded_states = dict(shard['optimizers'])
         for name, opt in self._optimizers.items():
             if name in self._loaded_states:

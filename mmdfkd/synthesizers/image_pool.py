@@ -151,6 +151,19 @@ class ImagePool(nn.Module):
         batch[self.keys[0]] = images
         return batch
 
+    @torch.no_grad()
+    def newest(self, num: int) -> Dict[str, torch.Tensor]:
+        """The ``num`` most recently added items, oldest first, without
+        augmentation and without touching the sampling state (for image
+        grids)."""
+        size = len(self)
+        num = min(num, size)
+        index = torch.arange(size - num, size)
+        if self.root is None and self.num_added > self.capacity:
+            # the ring's oldest slot is num_added % capacity
+            index = (index + self.num_added) % self.capacity
+        return self._gather(index)
+
     def _gather(self, index: torch.Tensor) -> Dict[str, torch.Tensor]:
         if self.root is None:
             return {k: v[index.to(v.device)] for k, v in self._data.items()}
