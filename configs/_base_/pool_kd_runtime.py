@@ -12,3 +12,6 @@ train_dataloader = dict(
     dataset=dict(type='LatentDataset', latent_dim=1))
 # The image grid shows the pool (what the student learns from).
 default_hooks = dict(synthetic=dict(interval=1000, num_images=64))
+# Under DDP each rank keeps its own pool shard and synthesizer state; this
+# hook gathers them on rank 0 before each (iteration-based) checkpoint.
+custom_hooks = [dict(type='RankShardsHook')]

@@ -90,6 +90,7 @@ class PoolKD(BaseDFKD):
         self.synthesis_amp = synthesis_amp
         self.register_buffer('num_iters', torch.zeros((), dtype=torch.long))
         self._iter: Optional[int] = None  # host copy of num_iters
+        self.image_source.prepare(self.teacher)  # checks / sizes, once
         pre = self.data_preprocessor
         if getattr(pre, '_enable_normalize', False):
             self.image_source.set_normalization(pre.mean.flatten(),

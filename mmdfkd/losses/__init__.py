@@ -3,6 +3,7 @@ from .adversarial_divergence_loss import (JSCompetitionLoss,
                                           MaskedKLAdversarialLoss)
 from .attention_transfer_loss import AttentionTransferLoss
 from .bn_statistics_loss import BNStatisticsLoss
+from .contrastive_loss import CMIContrastiveLoss
 from .feature_l1_loss import FeatureL1Loss
 from .fitnet_loss import FitNetLoss
 from .image_prior_loss import ImageL2Loss, TVLoss
@@ -14,6 +15,7 @@ from .one_hot_loss import OneHotLoss
 
 __all__ = [
     'ActivationLoss', 'AttentionTransferLoss', 'BNStatisticsLoss',
+    'CMIContrastiveLoss',
     'FeatureL1Loss', 'FitNetLoss', 'ImageL2Loss', 'InfoEntropyLoss',
     'JSCompetitionLoss', 'KDLoss', 'LogitL1Loss', 'MaskedKLAdversarialLoss',
     'ModeSeekingLoss', 'OneHotLoss', 'TVLoss'

@@ -6,8 +6,9 @@
 (:class:`RoundSynthesizer`) honour it, and :class:`ImagePool` keeps what
 round-based methods synthesise.
 """
-from .augment import BatchRandomCrop, BatchRandomFlip
+from .augment import BatchRandomCrop, BatchRandomFlip, BatchRandomResizedCrop
 from .base_synthesizer import BaseSynthesizer, RoundSynthesizer
+from .cmi import CMISynthesizer
 from .deep_inversion import DeepInversionSynthesizer
 from .fast import FastSynthesizer
 from .image_pool import ImagePool
@@ -15,6 +16,7 @@ from .inversion import InversionSynthesizer
 
 __all__ = [
     'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip',
+    'BatchRandomResizedCrop', 'CMISynthesizer',
     'DeepInversionSynthesizer', 'FastSynthesizer', 'ImagePool',
     'InversionSynthesizer', 'RoundSynthesizer'
 ]

@@ -8,9 +8,11 @@ run on the whole batch at once, where the pool keeps it (GPU or CPU), with
 random numbers from a given ``torch.Generator`` (so a resumed run draws the
 same crops).
 """
-from typing import Optional, Sequence, Union
+import math
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 
 from mmdfkd.registry import TRANSFORMS
 
@@ -76,3 +78,53 @@ class BatchRandomFlip:
         flip = (torch.rand(images.size(0), generator=rng) < self.prob).to(
             images.device)
         return torch.where(flip[:, None, None, None], images.flip(3), images)
+
+
+@TRANSFORMS.register_module()
+class BatchRandomResizedCrop:
+    """Crop a random area of each image and resize it back to the image
+    size (torchvision's / kornia's ``RandomResizedCrop(size, scale,
+    ratio)``, batched, bilinear): CMI's local view.
+
+    Each image gets an area fraction in ``scale`` and a log-uniform aspect
+    ratio in ``ratio``; boxes that do not fit are shrunk to fit (instead of
+    torchvision's ten retries and centre-crop fallback).
+
+    Args:
+        scale (Sequence[float]): Range of the cropped area fraction.
+            Defaults to ``(0.25, 1.0)`` (CMI).
+        ratio (Sequence[float]): Range of the aspect ratio. Defaults to
+            ``(3/4, 4/3)``.
+    """
+
+    def __init__(self, scale: Sequence[float] = (0.25, 1.0),
+                 ratio: Sequence[float] = (3. / 4., 4. / 3.)):
+        self.scale = tuple(scale)
+        self.ratio = tuple(ratio)
+
+    def boxes(self, n: int, rng: Optional[torch.Generator] = None
+              ) -> Tuple[torch.Tensor, ...]:
+        """Box widths, heights (fractions of the image) and centres
+        (in [-1, 1]), each (N, )."""
+        u = torch.rand(4, n, generator=rng)
+        area = self.scale[0] + u[0] * (self.scale[1] - self.scale[0])
+        log_r = math.log(self.ratio[0]) + u[1] * (
+            math.log(self.ratio[1]) - math.log(self.ratio[0]))
+        r = log_r.exp()
+        w = (area * r).sqrt().clamp(max=1.)
+        h = (area / r).sqrt().clamp(max=1.)
+        cx = (2 * u[2] - 1) * (1 - w)
+        cy = (2 * u[3] - 1) * (1 - h)
+        return w, h, cx, cy
+
+    def __call__(self, images: torch.Tensor,
+                 rng: Optional[torch.Generator] = None) -> torch.Tensor:
+        n = images.size(0)
+        w, h, cx, cy = (t.to(images.device, images.dtype)
+                        for t in self.boxes(n, rng))
+        theta = torch.zeros(n, 2, 3, device=images.device, dtype=images.dtype)
+        theta[:, 0, 0], theta[:, 0, 2] = w, cx
+        theta[:, 1, 1], theta[:, 1, 2] = h, cy
+        grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+        return F.grid_sample(images, grid, mode='bilinear',
+                             padding_mode='border', align_corners=False)

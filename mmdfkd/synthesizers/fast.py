@@ -54,7 +54,8 @@ class FastSynthesizer(InversionSynthesizer):
         reset_l0_round (int, optional): Round whose start re-draws the first
             layer. Defaults to None (never).
         view (list[dict], optional): Batched transforms of the view, on
-            [0, 1] images. Defaults to ``BatchRandomCrop(padding=4)`` +
+            [0, 1] images (before normalisation, as kornia's in the
+            official code). Defaults to ``BatchRandomCrop(padding=4)`` +
             ``BatchRandomFlip``.
         **kwargs: :class:`InversionSynthesizer` (``num_classes``,
             ``batch_size``, ``image_size``, ``iterations`` = g, ``loss_bn``
@@ -77,13 +78,7 @@ class FastSynthesizer(InversionSynthesizer):
                 f"FastSynthesizer meta_update must be 'fomaml' or 'reptile',"
                 f' got {meta_update!r}.')
         self.generator = MODELS.build(generator)
-        out = (self.generator.out_channels, self.generator.img_size,
-               self.generator.img_size)
-        if out != self.image_size:
-            raise DFKDInputError(
-                f'the generator makes {out} images, the teacher takes '
-                f'{self.image_size}. Fix: generator img_size / out_channels '
-                'to match image_size.')
+        self._check_generator(self.generator)
         self.lr_g, self.lr_z = lr_g, lr_z
         self.meta_update = meta_update
         self.reset_l0_round = reset_l0_round
@@ -103,7 +98,6 @@ class FastSynthesizer(InversionSynthesizer):
     def synthesize(self, teacher: nn.Module,
                    student: Optional[nn.Module] = None,
                    adversarial: bool = True) -> dict:
-        self._check_bn_teacher(teacher)
         self.rounds += 1
         if self.reset_l0_round is not None and \
                 int(self.rounds) == self.reset_l0_round:
@@ -120,10 +114,12 @@ class FastSynthesizer(InversionSynthesizer):
         meta_params = list(self.generator.parameters())
         best = None
         for _ in range(self.iterations):
-            images = self.normalize(fast(z))               # (N, C, H, W)
-            view = images
+            raw = fast(z)                                  # (N, C, H, W)
+            images = self.normalize(raw)
+            view = raw  # the crop pads [0, 1] images with black
             for transform in self.view:
                 view = transform(view, self.rng)
+            view = self.normalize(view)
             losses, rec = self.inversion_losses(view, targets, teacher,
                                                 student, adversarial)
             loss = sum(losses.values())

@@ -10,6 +10,11 @@ from mmdfkd.utils import BNStatsRecorder, DFKDInputError, frozen
 from .base_synthesizer import RoundSynthesizer
 
 
+def bn_layers(model: nn.Module) -> List[nn.Module]:
+    """The BN layers whose input statistics the BN loss matches."""
+    return BNStatsRecorder(model).layers
+
+
 @contextmanager
 def eval_mode(module: Optional[nn.Module]):
     """``module`` in eval mode (BN on running statistics, no update) for
@@ -182,8 +187,22 @@ class InversionSynthesizer(RoundSynthesizer):
             self.loss_bn.ema_vars = None if variances is None else [
                 v.to(device) for v in variances]
 
+    def _check_generator(self, generator: nn.Module) -> None:
+        out = (generator.out_channels, generator.img_size,
+               generator.img_size)
+        if out != self.image_size:
+            raise DFKDInputError(
+                f'the generator makes {out} images, the teacher takes '
+                f'{self.image_size}. Fix: generator img_size / out_channels '
+                'to match image_size.')
+
+    def prepare(self, teacher: nn.Module) -> None:
+        """Check (and size from) the teacher, once, when the algorithm is
+        built."""
+        self._check_bn_teacher(teacher)
+
     def _check_bn_teacher(self, teacher: nn.Module) -> None:
-        if self.loss_bn is not None and not BNStatsRecorder(teacher).layers:
+        if self.loss_bn is not None and not bn_layers(teacher):
             raise DFKDInputError(
                 f'{type(self).__name__}: the teacher has no BatchNorm2d '
                 'layer with running statistics, so the BN-statistics loss '

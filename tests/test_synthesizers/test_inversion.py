@@ -166,7 +166,7 @@ def test_deepinversion_needs_a_bn_teacher():
     teacher = MODELS.build(copy.deepcopy(LENET.lenet5)).eval()
     syn = _synthesizer('DeepInversionSynthesizer')
     with pytest.raises(DFKDInputError, match='no BatchNorm2d'):
-        syn.synthesize(teacher)
+        syn.prepare(teacher)
 
 
 # --------------------------------------------------------------------- Fast
@@ -337,16 +337,37 @@ def test_pool_kd_schedule(tmp_path):
     assert int(model.synthesizer.rounds) == 5
 
 
-def test_pool_kd_resumes_bit_exactly(tmp_path):
+SYNTHESIZERS = dict(
+    fast=None,
+    cmi=dict(type='CMISynthesizer', num_classes=10, batch_size=8,
+             image_size=(1, 32, 32), iterations=2, generator=GEN,
+             head_dim=8, bank_size=16, num_negatives=6,
+             loss_bn=dict(type='BNStatisticsLoss'),
+             loss_oh=dict(type='mmpretrain.CrossEntropyLoss'),
+             loss_adv=dict(type='MaskedKLAdversarialLoss'),
+             loss_cr=dict(type='CMIContrastiveLoss')),
+    deepinversion=dict(type='DeepInversionSynthesizer', num_classes=10,
+                       batch_size=8, image_size=(1, 32, 32), iterations=2,
+                       loss_bn=dict(type='BNStatisticsLoss'),
+                       loss_oh=dict(type='mmpretrain.CrossEntropyLoss')))
+
+
+@pytest.mark.parametrize('method', sorted(SYNTHESIZERS))
+def test_pool_kd_resumes_bit_exactly(tmp_path, method):
     """Interrupted after iteration 4 (inside a KD stretch) and resumed ==
-    uninterrupted: student, meta-generator, meta-optimizer, BN moving
-    average, RNGs and the pool."""
+    uninterrupted: student, synthesizer parameters and optimizers (Fast's
+    meta-generator, CMI's head), the BN moving average, CMI's memory bank,
+    RNGs and the pool."""
     ckpt = _ckpt(tmp_path)
-    full = build_runner(Config(_pool_cfg(ckpt, str(tmp_path / 'full'))))
+    kwargs = {} if SYNTHESIZERS[method] is None else dict(
+        synthesizer=SYNTHESIZERS[method])
+    full = build_runner(Config(_pool_cfg(ckpt, str(tmp_path / 'full'),
+                                         **kwargs)))
     full.train()
-    half = build_runner(Config(_pool_cfg(ckpt, str(tmp_path / 'half'), 4)))
+    half = build_runner(Config(_pool_cfg(ckpt, str(tmp_path / 'half'), 4,
+                                         **kwargs)))
     half.train()
-    cfg = _pool_cfg(ckpt, str(tmp_path / 'half'))
+    cfg = _pool_cfg(ckpt, str(tmp_path / 'half'), **kwargs)
     cfg.update(resume=True, load_from=str(tmp_path / 'half' / 'iter_4.pth'))
     resumed = build_runner(Config(cfg))
     resumed.train()
@@ -355,9 +376,14 @@ def test_pool_kd_resumes_bit_exactly(tmp_path):
     for key in a:
         if isinstance(a[key], torch.Tensor):
             assert torch.equal(a[key], b[key]), key
-    ema_a = full.model.synthesizer.loss_bn.ema_means
-    ema_b = resumed.model.synthesizer.loss_bn.ema_means
-    assert all(torch.equal(x, y) for x, y in zip(ema_a, ema_b))
+    if method == 'fast':
+        ema_a = full.model.synthesizer.loss_bn.ema_means
+        ema_b = resumed.model.synthesizer.loss_bn.ema_means
+        assert ema_a and all(torch.equal(x, y) for x, y in zip(ema_a, ema_b))
+    if method == 'cmi':
+        assert full.model.synthesizer._bank_added == 32  # 4 rounds of 8
+        assert torch.equal(full.model.synthesizer._bank,
+                           resumed.model.synthesizer._bank)
     assert torch.equal(full.model.image_pool.sample(40)['images'],
                        resumed.model.image_pool.sample(40)['images'])
 
@@ -374,3 +400,119 @@ def test_pool_newest_is_read_only():
     assert pool.newest(10)['images'].flatten().tolist() == [3., 4., 5., 6.,
                                                             7.]
     assert torch.equal(pool.rng.get_state(), state)
+
+
+# ---------------------------------------------------------------------- CMI
+def test_random_resized_crop_full_box_is_identity_and_crops_shrink():
+    from mmdfkd.synthesizers import BatchRandomResizedCrop
+    x = torch.rand(3, 2, 8, 8)
+    same = BatchRandomResizedCrop(scale=(1., 1.), ratio=(1., 1.))(x)
+    torch.testing.assert_close(same, x)
+    w, h, cx, cy = BatchRandomResizedCrop().boxes(
+        500, torch.Generator().manual_seed(0))
+    assert (w * h).min() >= 0.25 * 0.74 and (w <= 1).all() and (h <= 1).all()
+    assert ((cx.abs() + w) <= 1 + 1e-6).all()   # boxes inside the image
+
+
+def test_cmi_contrastive_loss_known_value():
+    from mmdfkd.losses import CMIContrastiveLoss
+    u = F.normalize(torch.tensor([[1., 0.], [0., 1.], [1., 1.]]), dim=1)
+    loss = CMIContrastiveLoss(temperature=1., loss_weight=1.)
+    logits = u @ u.T
+    ce = [-(logits[i, i] - logits[i].exp().sum().log()).item()
+          for i in range(3)]
+    assert loss(u, u, 3).item() == pytest.approx(sum(ce) / 3, rel=1e-5)
+    assert loss(u, u, 1).item() == pytest.approx(
+        ce[0] + (ce[1] + ce[2]) / 2, rel=1e-5)
+
+
+def test_cmi_round_equals_the_official_loop():
+    """zju-vipa/CMI's CMISynthesizer.synthesize, written out: generator
+    re-drawn, two views, BN + CE on the global view, instance means of the
+    BN inputs of both views, bank negatives, head, one Adam step each; the
+    second round uses the first round's best features as negatives."""
+    teacher, student = _teacher(), _student()
+    torch.manual_seed(2)
+    syn = _synthesizer(
+        'CMISynthesizer', generator=GEN, lr_g=1e-2, head_dim=8,
+        bank_size=16, num_negatives=6,
+        loss_cr=dict(type='CMIContrastiveLoss', temperature=0.2,
+                     loss_weight=0.8))
+    syn.prepare(teacher)
+    gen, head = copy.deepcopy(syn.generator), copy.deepcopy(syn.head)
+    head_opt = torch.optim.Adam(head.parameters(), 1e-2)
+    glob, loc = copy.deepcopy(syn.global_view), copy.deepcopy(syn.local_view)
+    for _ in range(2):
+        out = syn.synthesize(teacher, student)
+    mean, std = torch.tensor(77.9), torch.tensor(82.5)
+    bns = [m for m in teacher.modules() if isinstance(m, nn.BatchNorm2d)]
+
+    rng = torch.Generator().manual_seed(5)
+    bank = []
+    for _ in range(2):
+        targets = torch.randint(10, (8, ), generator=rng).sort()[0]
+        with torch.no_grad():   # reset_model, from the same generator
+            for m in gen.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    m.weight.copy_(torch.randn(m.weight.shape,
+                                               generator=rng) * 0.02)
+                    if m.bias is not None:
+                        m.bias.zero_()
+                elif isinstance(m, nn.BatchNorm2d):
+                    m.weight.copy_(1 + torch.randn(m.weight.shape,
+                                                   generator=rng) * 0.02)
+                    m.bias.zero_()
+        z = torch.randn(8, 16, generator=rng).requires_grad_()
+        opt = torch.optim.Adam([dict(params=gen.parameters()),
+                                dict(params=[z])], 1e-2, betas=(0.5, 0.999))
+        best_cost = float('inf')
+        for _ in range(3):
+            x = gen(z)
+            g = x
+            for t in glob:
+                g = t(g, rng)
+            g = (g * 255 - mean) / std
+            means = []
+            hooks = [m.register_forward_hook(
+                lambda m, i, o: means.append(i[0].mean((2, 3))))
+                for m in bns]
+            t_out, loss_bn = _bn_loss(teacher, g)
+            f_g = torch.cat(means, 1)
+            means.clear()
+            loc_x = x
+            for t in loc:
+                loc_x = t(loc_x, rng)
+            teacher((loc_x * 255 - mean) / std)
+            f_l = torch.cat(means, 1)
+            for h in hooks:
+                h.remove()
+            fl, fg = f_l, f_g
+            if bank:
+                data = torch.cat(bank)
+                idx = torch.randperm(len(data), generator=rng)[:6]
+                cl, cg = data[idx].chunk(2, dim=1)
+                fl, fg = torch.cat([f_l, cl]), torch.cat([f_g, cg])
+            proj = head(torch.cat([fl, fg]))
+            u, v = proj.chunk(2)
+            logits = u @ v.detach().T / 0.2
+            ce = F.cross_entropy(logits, torch.arange(len(u)),
+                                 reduction='none')
+            loss_cr = ce[:8].mean() + ce[8:].mean() if bank else ce.mean()
+            loss = 0.7 * loss_bn + 0.5 * F.cross_entropy(t_out, targets) + \
+                0.8 * loss_cr
+            if loss.item() < best_cost:
+                best_cost = loss.item()
+                best = ((x * 255 - mean) / std).detach().clone()
+                best_f = torch.cat([f_l, f_g], 1).detach().clone()
+            opt.zero_grad()
+            head_opt.zero_grad()
+            loss.backward()
+            opt.step()
+            head_opt.step()
+        bank.append(best_f)
+    torch.testing.assert_close(out['images'], best, rtol=1e-4, atol=1e-5)
+    for (key, a), b in zip(syn.head.state_dict().items(),
+                           head.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=key)
+    torch.testing.assert_close(syn._bank[:16], torch.cat(bank), rtol=1e-4,
+                               atol=1e-5)
