@@ -1,20 +1,20 @@
 # NAYER, LeNet-5 (BN) -> LeNet-5-Half at 1x32x32, sized for a 2-core CPU:
 # the B3 body at a quarter width (ngf 16), synthesis and KD batch 128,
-# g_steps 10, 10 warm-up iterations (20 rounds) then 30 syntheses of 2
+# g_steps 8, 10 warm-up iterations (20 rounds) then 40 syntheses of 2
 # rounds, each followed by 50 KD steps; the generator re-created every 20
 # rounds (10 epochs of 2 loops). Official CIFAR: ngf 64, batch 400 / 512,
 # g_steps 40, 20 warm-up epochs of 10 loops, 100-300 epochs of 400 steps.
 # The digits / Fashion-MNIST configs add the data, the teacher's weights
 # and the normalisation.
 _base_ = ['./_base_nayer.py', '../_base_/models/lenet5.py']
-warmup, kd_steps, rounds = 10, 50, 30
+warmup, kd_steps, rounds = 10, 50, 40
 max_iters = warmup + kd_steps * rounds
 model = dict(
     teacher=dict(model=_base_.lenet5_bn),
     student=_base_.lenet5_half,
     synthesizer=dict(
         num_classes=10, batch_size=128, image_size=(1, 32, 32),
-        iterations=10,
+        iterations=8,
         # bn 10 (CIFAR) drowns the CE term on a LeNet teacher (Fast: after
         # 30 rounds 9 % of the images get their target against 46 % with 1)
         loss_bn=dict(loss_weight=1.0),
