@@ -13,10 +13,12 @@ from .deep_inversion import DeepInversionSynthesizer
 from .fast import FastSynthesizer
 from .image_pool import ImagePool
 from .inversion import InversionSynthesizer
+from .nayer import NAYERSynthesizer, NoisyLayerGenerator
 
 __all__ = [
     'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip',
     'BatchRandomResizedCrop', 'CMISynthesizer',
     'DeepInversionSynthesizer', 'FastSynthesizer', 'ImagePool',
-    'InversionSynthesizer', 'RoundSynthesizer'
+    'InversionSynthesizer', 'NAYERSynthesizer', 'NoisyLayerGenerator',
+    'RoundSynthesizer'
 ]
