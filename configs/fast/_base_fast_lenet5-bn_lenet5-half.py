@@ -20,8 +20,11 @@ model = dict(
         dict(type='BatchRandomCrop', padding=4),  # fill: the dataset's black
         dict(type='BatchRandomFlip')]),
     batch_size=128, kd_steps=kd_steps, warmup_rounds=warmup)
+# lr 0.02: KD at T=20 scales the logit gradients by T, and the BN-free
+# LeNet-5-Half died at 0.05 on some seeds (Fast digits seed 1: 86.11 %
+# final, 98.70 % at 0.02; CMI seed 0: chance at 0.05, 98.15 % at 0.02)
 optim_wrapper = dict(student=dict(optimizer=dict(
-    type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4)))
+    type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4)))
 param_scheduler = dict(student=[dict(
     type='CosineAnnealingLR', by_epoch=False, begin=warmup, end=max_iters,
     T_max=max_iters - warmup, eta_min=1e-4)])

@@ -352,6 +352,7 @@ SYNTHESIZERS = dict(
                        loss_oh=dict(type='mmpretrain.CrossEntropyLoss')))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('method', sorted(SYNTHESIZERS))
 def test_pool_kd_resumes_bit_exactly(tmp_path, method):
     """Interrupted after iteration 4 (inside a KD stretch) and resumed ==

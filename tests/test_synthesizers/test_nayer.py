@@ -240,6 +240,7 @@ def _nayer_pool_cfg(ckpt, work_dir, max_iters=7):
     return cfg
 
 
+@pytest.mark.slow
 def test_pool_kd_nayer_resumes_bit_exactly(tmp_path):
     """Interrupted after iteration 4 and resumed == uninterrupted: student,
     generator (re-created at iteration 5), its life, BN moving average,

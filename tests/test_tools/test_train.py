@@ -47,6 +47,28 @@ def short(work_dir, teacher, iters, extra=()):
     ]
 
 
+POOL = [  # the inversion family on the BN teacher, short schedules
+    ('configs/fast/fast-5_lenet5-bn_lenet5-half_digits.py', 510),
+    ('configs/deepinversion/deepinversion_lenet5-bn_lenet5-half_digits.py',
+     500),
+    ('configs/nayer/nayer_lenet5-bn_lenet5-half_digits.py', 510),
+]
+
+
+@pytest.mark.parametrize('config,iters', POOL,
+                         ids=[c.split('/')[1] for c, _ in POOL])
+@pytest.mark.slow
+def test_pool_methods_distil_above_chance(config, iters, tmp_path,
+                                          digits_bn_teacher):
+    """A few synthesis rounds into the pool already give a student far
+    above chance (10 %); the full digits configs reach 88-99 %."""
+    proc = run_train([config] + short(tmp_path, digits_bn_teacher, iters))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    top1 = last_top1(tmp_path)
+    assert top1 is not None and top1 >= 50.0, top1
+    assert glob.glob(osp.join(tmp_path, 'synthetic', 'iter_*.png'))
+
+
 @pytest.mark.parametrize('config,iters,floor', [(DAFL, 300, 60.0),
                                                 (DFAD, 150, 60.0)])
 @pytest.mark.slow
