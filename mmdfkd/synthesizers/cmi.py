@@ -3,7 +3,6 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.dist import all_reduce, get_world_size
 
 from mmdfkd.registry import MODELS
 from .inversion import InversionSynthesizer, bn_layers
@@ -166,7 +165,7 @@ class CMISynthesizer(InversionSynthesizer):
             loss.backward()
             optimizer.step()
             if self.head is not None:
-                self._average_over_ranks(self.head.parameters())
+                self.average_grads_over_ranks(self.head.parameters())
                 self._optimizers['head'].step()
         if best[2] is not None:
             self._bank_add(best[2])
@@ -224,14 +223,6 @@ class CMISynthesizer(InversionSynthesizer):
                 m.weight.copy_(1 + torch.randn(m.weight.shape,
                                                generator=self.rng) * std)
                 m.bias.zero_()
-
-    @staticmethod
-    def _average_over_ranks(params) -> None:
-        if get_world_size() == 1:
-            return
-        for p in params:
-            if p.grad is not None:
-                all_reduce(p.grad, op='mean')
 
     # -- memory bank (per rank) -------------------------------------------
     @torch.no_grad()

@@ -3,7 +3,7 @@ from typing import List, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_reduce, broadcast, get_world_size
+from mmengine.dist import broadcast, get_world_size
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError, sampling_mode
@@ -137,20 +137,11 @@ class FastSynthesizer(InversionSynthesizer):
         if self.meta_update == 'reptile':
             for p, q in zip(meta_params, fast.parameters()):
                 p.grad = self.REPTILE_SCALE * (p.detach() - q.detach())
-        self._average_over_ranks(meta_params)
+        self.average_grads_over_ranks(meta_params)
         self.meta_optimizer.step()
         log = {k: v.detach() for k, v in losses.items()}
         log.update(loss=loss.detach(), best_loss=best[0])
         return dict(images=best[1], labels=targets, log=log)
-
-    @staticmethod
-    def _average_over_ranks(params: List[nn.Parameter]) -> None:
-        world_size = get_world_size()
-        if world_size == 1:
-            return
-        for p in params:
-            if p.grad is not None:
-                all_reduce(p.grad, op='mean')
 
     @torch.no_grad()
     def reset_first_layer(self) -> None:

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.dist import all_reduce, get_world_size
 
 from mmdfkd.registry import MODELS, TRANSFORMS
 from mmdfkd.utils import BNStatsRecorder, DFKDInputError, frozen
@@ -186,6 +187,18 @@ class InversionSynthesizer(RoundSynthesizer):
                 m.to(device) for m in means]
             self.loss_bn.ema_vars = None if variances is None else [
                 v.to(device) for v in variances]
+
+    @staticmethod
+    def average_grads_over_ranks(params) -> None:
+        """Average the gradients of parameters that persist across rounds
+        (a meta-generator, a projection head) over the DDP ranks, so the
+        ranks' copies stay identical although each synthesises its own
+        batch; a no-op in one process."""
+        if get_world_size() == 1:
+            return
+        for p in params:
+            if p.grad is not None:
+                all_reduce(p.grad, op='mean')
 
     def _check_generator(self, generator: nn.Module) -> None:
         out = (generator.out_channels, generator.img_size,

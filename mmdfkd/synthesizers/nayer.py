@@ -5,7 +5,7 @@ from typing import List, Optional
 import numpy as np
 import torch
 import torch.nn as nn
-from mmengine.dist import all_reduce, broadcast, get_world_size
+from mmengine.dist import broadcast, get_world_size
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError, sampling_mode
@@ -284,7 +284,7 @@ class NAYERSynthesizer(InversionSynthesizer):
             best = self.keep_best(loss, images, best)
             optimizer.zero_grad()
             loss.backward()
-            self._average_over_ranks(params)
+            self.average_grads_over_ranks(params)
             optimizer.step()
         if self.loss_bn is not None and self.loss_bn.momentum > 0:
             self.loss_bn.update_ema(rec.means, rec.vars)
@@ -296,13 +296,6 @@ class NAYERSynthesizer(InversionSynthesizer):
         if get_world_size() > 1:
             for t in self.generator.state_dict().values():
                 broadcast(t, 0)
-
-    @staticmethod
-    def _average_over_ranks(params: List[nn.Parameter]) -> None:
-        if get_world_size() > 1:
-            for p in params:
-                if p.grad is not None:
-                    all_reduce(p.grad, op='mean')
 
     @torch.no_grad()
     def sample(self, num: int, labels=None, rng=None) -> torch.Tensor:
