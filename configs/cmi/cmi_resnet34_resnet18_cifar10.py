@@ -1,0 +1,24 @@
+# CMI, ResNet-34 -> ResNet-18 on CIFAR-10 (CMI README: 94.84, best epoch,
+# with a 95.70 teacher), zju-vipa's scratch protocol: 200 rounds of 200
+# generator steps and 400 KD steps (scripts/cmi; adv 0.5, bn 1, oh 1, cr
+# 0.8, cr_T 0.1), student lr 0.1. Teacher: mmpretrain's resnet34_8xb16_cifar10.
+_base_ = ['./_base_cmi_resnet34_resnet18.py',
+          '../_base_/datasets/cifar10.py']
+max_iters = 400 * 200
+black = [-m / s for m, s in zip(_base_.cifar10_mean, _base_.cifar10_std)]
+model = dict(
+    teacher=dict(model='resnet34_8xb16_cifar10'),
+    synthesizer=dict(
+        num_classes=10,
+        generator=dict(type='InversionGenerator', latent_dim=256,
+                       img_size=32, out_channels=3, base_channels=64)),
+    image_pool=dict(augment=[dict(type='BatchRandomCrop', padding=4,
+                                  fill=black), dict(type='BatchRandomFlip')]),
+    data_preprocessor=dict(mean=_base_.cifar10_mean, std=_base_.cifar10_std))
+optim_wrapper = dict(student=dict(optimizer=dict(
+    type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4)))
+param_scheduler = dict(student=[dict(
+    type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters,
+    T_max=max_iters, eta_min=2e-4)])
+train_cfg = dict(max_iters=max_iters, val_interval=4000)
+default_hooks = dict(teacher_check=dict(min_top1=90.0))
