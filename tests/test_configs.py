@@ -166,6 +166,9 @@ def test_config_builds_and_steps(path):
                     list(cfg.model.teachers.values()))
         for t in teachers:
             t.init_random = True
+        if 'synthesizer' in cfg.model:  # one short synthesis round
+            cfg.model.synthesizer.update(batch_size=10, iterations=1)
+            cfg.model.batch_size = 4
         if 'generator_checkpoint' in cfg.model:  # RDSKD stage 3
             cfg.model.generator_checkpoint = None  # random frozen generator
             cfg.model.init_random = True
