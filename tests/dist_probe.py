@@ -24,8 +24,13 @@ class LatentProbeHook(Hook):
         params = {
             name: float(sum(p.double().sum() for p in
                             getattr(model, name).parameters()))
-            for name in ('generator', 'student')
+            for name in ('generator', 'synthesizer', 'student')
+            if getattr(model, name, None) is not None
         }
+        pool = getattr(model, 'image_pool', None)
+        if pool is not None:  # this rank's shard
+            params['pool'] = float(pool.newest(len(pool))[
+                pool.keys[0]].double().sum())
         with open(osp.join(runner.work_dir,
                            f'probe_rank{runner.rank}.json'), 'w') as f:
             json.dump(dict(batches=self.batches, params=params,

@@ -2,6 +2,7 @@ from contextlib import nullcontext
 from typing import Dict, Optional
 
 import torch
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner.amp import autocast
 
@@ -117,10 +118,14 @@ class PoolKD(BaseDFKD):
     def synthesize(self, wrapper: OptimWrapper,
                    adversarial: bool) -> Dict[str, torch.Tensor]:
         """One round of the synthesizer, its best batch into the pool."""
+        # the student unwrapped: its frozen forward must not enter DDP's
+        # gradient bookkeeping
+        student = self.student.module if is_model_wrapper(self.student) \
+            else self.student
         with self._autocast(wrapper) if self.synthesis_amp else \
                 nullcontext():
             batch = self.image_source.synthesize(
-                self.teacher, self.student, adversarial=adversarial)
+                self.teacher, student, adversarial=adversarial)
         self.image_pool.add(batch)
         return batch['log']
 

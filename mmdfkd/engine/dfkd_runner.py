@@ -1,6 +1,9 @@
 """The mmengine Runner, trusting only the run's own checkpoints."""
 import os.path as osp
 
+import torch
+from mmengine.dist import broadcast
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from mmdfkd.registry import RUNNERS
@@ -9,7 +12,7 @@ from .checkpoint import trusted_checkpoints
 
 @RUNNERS.register_module()
 class DFKDRunner(Runner):
-    """mmengine's :class:`~mmengine.runner.Runner` with two changes.
+    """mmengine's :class:`~mmengine.runner.Runner` with three changes.
 
     - ``resume`` reads the checkpoint with full unpickling, since mmengine's
       own checkpoints need it; every other local load (``load_from``,
@@ -18,6 +21,10 @@ class DFKDRunner(Runner):
     - The config is dumped into the run's timestamped ``log_dir`` instead of
       ``work_dir``, so a run that stops on bad input overwrites nothing an
       earlier run wrote there.
+    - After ``init_weights`` only the tensors of the state dict are
+      broadcast from rank 0: the per-rank extra states of image pools and
+      synthesizers (dicts, their own shards) are not parameters, and
+      mmengine's broadcast of every state-dict entry fails on them.
 
     Selected in configs with ``runner_type = 'DFKDRunner'``.
     """
@@ -25,6 +32,15 @@ class DFKDRunner(Runner):
     def resume(self, filename, *args, **kwargs):
         with trusted_checkpoints():
             return super().resume(filename, *args, **kwargs)
+
+    def _init_model_weights(self) -> None:
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        if hasattr(model, 'init_weights'):
+            model.init_weights()
+            for value in model.state_dict().values():
+                if isinstance(value, torch.Tensor):
+                    broadcast(value)
 
     def dump_config(self) -> None:
         filename = (osp.basename(self.cfg.filename)

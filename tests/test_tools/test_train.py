@@ -166,6 +166,34 @@ def test_torchrun_two_cpu_ranks_cdfkd_mfs_generator_in_sync(tmp_path):
             probes[1]['params'][name], rel=1e-6)
 
 
+@pytest.mark.dist
+def test_torchrun_two_cpu_ranks_fast_pool(tmp_path, digits_bn_teacher):
+    """Fast under DDP: each rank synthesises its own pool shard (different
+    seeds), the meta-generator (gradients averaged) and the student stay
+    identical; a 2-rank resume from the gathered shards runs on."""
+    cfg = tmp_path / 'probe_cfg.py'
+    cfg.write_text(
+        f"_base_ = ['{osp.join(ROOT, POOL[0][0])}']\n"
+        "custom_imports = dict(imports=['dist_probe'],\n"
+        "                      allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='RankShardsHook'),\n"
+        "                dict(type='LatentProbeHook')]\n")
+    env = dict(PYTHONPATH=f'{ROOT}:{osp.join(ROOT, "tests")}')
+    args = short(tmp_path, digits_bn_teacher, 30,
+                 ['default_hooks.checkpoint.interval=20'])
+    proc = run_train([str(cfg)] + args, env_extra=env, nproc=2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    probes = [json.load(open(osp.join(tmp_path, f'probe_rank{r}.json')))
+              for r in (0, 1)]
+    assert probes[0]['params']['pool'] != probes[1]['params']['pool']
+    for name in ('synthesizer', 'student'):
+        assert probes[0]['params'][name] == pytest.approx(
+            probes[1]['params'][name], rel=1e-6), name
+    proc = run_train([str(cfg)] + args + ['--resume'], env_extra=env,
+                     nproc=2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
 @pytest.mark.slow
 def test_resume_gives_the_same_state_as_an_uninterrupted_run(
         tmp_path, digits_teacher):
