@@ -158,7 +158,7 @@ class CMISynthesizer(InversionSynthesizer):
                 losses['loss_cr'] = self.contrastive(f_l.feature(),
                                                      f_g.feature())
             loss = sum(losses.values())
-            best = self._keep_best(loss, self.normalize(raw), feats, best)
+            best = self.keep_best(loss, self.normalize(raw), best, feats)
             optimizer.zero_grad()
             if self.head is not None:
                 self.head.zero_grad()
@@ -193,19 +193,6 @@ class CMISynthesizer(InversionSynthesizer):
         proj = self.head(torch.cat([local, global_]))
         u, v = proj.chunk(2, dim=0)
         return self.loss_cr(u, v, num_current=n)
-
-    @staticmethod
-    def _keep_best(loss, images, feats, best):
-        loss, images = loss.detach().float(), images.detach()
-        feats = None if feats is None else feats.detach()
-        if best is None:
-            return loss, images.clone(), None if feats is None else \
-                feats.clone()
-        better = loss < best[0]
-        return (torch.where(better, loss, best[0]),
-                torch.where(better, images, best[1]),
-                None if feats is None else torch.where(better, feats,
-                                                       best[2]))
 
     # -- the generator re-drawn from the synthesizer's RNG -------------------
     @torch.no_grad()

@@ -161,16 +161,19 @@ class InversionSynthesizer(RoundSynthesizer):
 
     @staticmethod
     def keep_best(loss: torch.Tensor, images: torch.Tensor,
-                  best: Optional[Tuple[torch.Tensor, torch.Tensor]]
-                  ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """``(lowest loss, its images)`` so far, on the device (no host
+                  best: Optional[Tuple[torch.Tensor, ...]],
+                  *extra: Optional[torch.Tensor]) -> Tuple[torch.Tensor, ...]:
+        """``(lowest loss, its images, *its extra tensors)`` so far (e.g.
+        CMI's features; None stays None), on the device (no host
         synchronisation per step)."""
-        loss, images = loss.detach().float(), images.detach()
+        kept = [t if t is None else t.detach() for t in (images, *extra)]
+        loss = loss.detach().float()
         if best is None:
-            return loss, images.clone()
+            return (loss, *(t if t is None else t.clone() for t in kept))
         better = loss < best[0]
-        return torch.where(better, loss, best[0]), torch.where(
-            better, images, best[1])
+        return (torch.where(better, loss, best[0]),
+                *(t if t is None else torch.where(better, t, b)
+                  for t, b in zip(kept, best[1:])))
 
     # -- per-rank state: the BN loss's moving average -----------------------
     def _shard_state(self) -> dict:
