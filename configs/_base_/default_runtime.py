@@ -8,8 +8,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # mmengine's CheckpointHook, with checkpoints and last_checkpoint
+    # renamed into place and old ones deleted only after the new one is in
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=1000,
+        type='AtomicCheckpointHook', by_epoch=False, interval=1000,
         max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )

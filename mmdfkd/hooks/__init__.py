@@ -1,3 +1,4 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .export_weights_hook import ExportWeightsHook
 from .finite_loss_hook import FiniteLossHook
 from .rank_shards_hook import RankShardsHook
@@ -5,6 +6,6 @@ from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'ExportWeightsHook', 'FiniteLossHook', 'RankShardsHook',
+    'AtomicCheckpointHook', 'ExportWeightsHook', 'FiniteLossHook', 'RankShardsHook',
     'SyntheticImageHook', 'TeacherCheckHook'
 ]

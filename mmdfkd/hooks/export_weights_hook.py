@@ -8,6 +8,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmdfkd.registry import HOOKS
+from mmdfkd.utils import atomic_write
 
 
 @HOOKS.register_module()
@@ -56,5 +57,6 @@ class ExportWeightsHook(Hook):
                 model = model.module
             meta['module'] = self.module
         path = osp.join(runner.work_dir, self.filename)
-        torch.save(dict(state_dict=model.state_dict(), meta=meta), path)
+        with atomic_write(path) as f:
+            torch.save(dict(state_dict=model.state_dict(), meta=meta), f)
         runner.logger.info(f'Plain weights written to {path}')
