@@ -33,7 +33,8 @@ from mmengine.registry import Registry
 from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 
-# Runners, loops and model wrappers come from mmengine unchanged.
+# Runners, loops and model wrappers: mmengine's, plus DFKDRunner and
+# DFKDIterBasedTrainLoop (mmdfkd.engine).
 RUNNERS = Registry(
     'runner', parent=MMENGINE_RUNNERS, locations=['mmdfkd.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmdfkd.engine'])

@@ -9,6 +9,8 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
+. "$(dirname "$0")/port_check.sh"  # one line if PORT is taken
+
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 torchrun \
     --nnodes="$NNODES" \

@@ -13,6 +13,8 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 SCRIPT=${SCRIPT:-"$(dirname "$0")/train.py"}
 
+. "$(dirname "$0")/port_check.sh"  # one line if PORT is taken
+
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 torchrun \
     --nnodes="$NNODES" \

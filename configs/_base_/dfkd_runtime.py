@@ -33,7 +33,10 @@ default_hooks = dict(
     finite_loss=dict(type='FiniteLossHook'),
 )
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=500)
+# mmengine's IterBasedTrainLoop, but a resume skips the finished iterations
+# in O(1) (with ResumableSampler) instead of drawing their batches again.
+train_cfg = dict(
+    type='DFKDIterBasedTrainLoop', max_iters=1000, val_interval=500)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 log_processor = dict(by_epoch=False)

@@ -7,7 +7,7 @@ _base_ = ['./dfkd_runtime.py']
 # noise (seeded per rank), so the codes are one number each.
 train_dataloader = dict(
     batch_size=1, num_workers=0, persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='LatentDataset', latent_dim=1))
 # The image grid shows the pool (what the student learns from).

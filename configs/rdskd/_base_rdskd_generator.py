@@ -22,7 +22,7 @@ optim_wrapper = dict(
 # RDSKD: 20 epochs x 120 iterations. No validation loop: the run has no
 # student; the teacher is checked on the real test split first (the dataset
 # config sets val_dataloader etc. to None).
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2400)
+train_cfg = dict(type='DFKDIterBasedTrainLoop', max_iters=2400)
 val_cfg = None
 test_cfg = None
 default_hooks = dict(

@@ -18,14 +18,15 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from torchvision.utils import make_grid, save_image
 
 import mmdfkd  # noqa: F401  (registers the `mmdfkd::` config scope)
+from mmdfkd.engine import is_trusted
 from mmdfkd.models import build_teacher, load_frozen, load_state_dict_safely
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, sampling_mode
-from .cli import cli_main
+from mmdfkd.utils import DFKDInputError, atomic_write, sampling_mode
+from .cli import cli_main, load_config
 from .setup_env import register_all_modules
 
 
@@ -50,22 +51,42 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='unpickle CHECKPOINT in full even outside the run\'s work_dir '
+        '(only for files you trust: unpickling can run code)')
     return parser.parse_args(argv)
 
 
-def load_generator(generator: torch.nn.Module, checkpoint: str) -> None:
+def load_generator(generator: torch.nn.Module, checkpoint: str,
+                   trusted: bool = False) -> None:
     """Load the generator strictly from plain weights or from a whole-run
-    checkpoint (its ``generator.`` keys), and freeze it."""
+    checkpoint (its ``generator.`` keys), and freeze it. The file is read
+    ``weights_only`` (a plain ``generator.pth`` needs nothing more);
+    ``trusted`` allows full unpickling (an ``iter_*.pth`` of the user's own
+    run)."""
     if not osp.isfile(checkpoint):
         raise DFKDInputError(
             f'generator checkpoint not found: {checkpoint}. Fix: train the '
             'CGDD config first; its work_dir holds generator.pth.')
-    # the user's own run's output, so (like --resume) it may be unpickled
-    state = load_state_dict_safely(checkpoint, what='generator', trusted=True)
+    try:
+        state = load_state_dict_safely(checkpoint, what='generator')
+    except DFKDInputError as e:
+        if not (trusted and 'refusing to load' in str(e)):
+            if 'refusing to load' in str(e):
+                raise DFKDInputError(
+                    f'{checkpoint} needs full unpickling, which can run '
+                    'code from the file. Fix: give the run\'s plain '
+                    'generator.pth, a checkpoint inside the config\'s '
+                    'work_dir, or pass --trust-checkpoint if you trust the '
+                    'file.') from e
+            raise
+        state = load_state_dict_safely(checkpoint, what='generator',
+                                       trusted=True)
     prefix = 'generator.' if any(k.startswith('generator.')
                                  for k in state) else None
     load_frozen(generator, checkpoint, what='generator', prefix=prefix,
-                trusted=True)
+                trusted=trusted)
 
 
 @torch.no_grad()
@@ -93,13 +114,21 @@ def main(argv=None) -> int:
         raise DFKDInputError(
             f'--num ({args.num}) and --batch-size ({args.batch_size}) '
             'must be positive.')
-    if not osp.isfile(args.config):
-        raise DFKDInputError(f'config not found: {args.config}.')
-    cfg = Config.fromfile(args.config)
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise DFKDInputError(
+            f'--device {args.device}, but CUDA is not available here. Fix: '
+            '--device cpu (the default on machines without a GPU).')
+    if osp.exists(args.out) and not osp.isdir(args.out):
+        raise DFKDInputError(
+            f'--out {args.out} is a file. Fix: give a folder (it is '
+            'created if missing).')
+    cfg = load_config(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     register_all_modules()
     device = torch.device(args.device)
+    work_dir = cfg.get('work_dir') or osp.join(
+        './work_dirs', osp.splitext(osp.basename(args.config))[0])
     generator = MODELS.build(cfg.model.generator)
     if not getattr(generator, 'conditional', False):
         raise DFKDInputError(
@@ -108,7 +137,8 @@ def main(argv=None) -> int:
             f"{cfg.model.generator.get('condition')!r}) is not "
             'class-conditional. Fix: use a CGDD config with a '
             'conditional generator.')
-    load_generator(generator, args.checkpoint)
+    load_generator(generator, args.checkpoint, is_trusted(
+        args.checkpoint, work_dir, args.trust_checkpoint))
     teacher = build_teacher(cfg.model.teacher).to(device)
     preprocessor = MODELS.build(cfg.model.data_preprocessor).to(device)
     generator.to(device)
@@ -141,6 +171,6 @@ def main(argv=None) -> int:
     result['mean'] = sum(result['classes'].values()) / len(classes)
     print(f'mean teacher agreement: {result["mean"]:.2f} % '
           f'({len(classes)} classes, {args.mode} mode)')
-    with open(osp.join(args.out, 'fidelity.json'), 'w') as f:
+    with atomic_write(osp.join(args.out, 'fidelity.json'), 'w') as f:
         json.dump(result, f, indent=2)
     return 0

@@ -9,14 +9,15 @@ import argparse
 import json
 import os
 import os.path as osp
+from contextlib import nullcontext
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmdfkd  # noqa: F401  (registers the `mmdfkd::` config scope)
-from mmdfkd.engine import build_runner, trusted_checkpoints
-from mmdfkd.utils import DFKDInputError
-from .cli import cli_main
+from mmdfkd.engine import build_runner, is_trusted, trusted_checkpoints
+from mmdfkd.utils import DFKDInputError, atomic_write
+from .cli import check_launcher, cli_main, load_config
 from .train import init_cpu_process_group, patch_cpu_distributed
 
 
@@ -28,6 +29,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument('--out', help='write the metrics to this JSON file')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='unpickle CHECKPOINT in full even outside the run\'s work_dir '
+        '(only for files you trust: unpickling can run code). Without it a '
+        'checkpoint outside work_dir is read weights_only')
     parser.add_argument(
         '--amp', action='store_true', help='test under autocast')
     parser.add_argument(
@@ -47,10 +53,14 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """``tools/test.py``: score the checkpoint; returns the exit status."""
     args = parse_args(argv)
-    for path in (args.config, args.checkpoint):
-        if not osp.isfile(path):
-            raise DFKDInputError(f'file not found: {path}.')
-    cfg = Config.fromfile(args.config)
+    check_launcher(args.launcher)
+    if not osp.isfile(args.checkpoint):
+        raise DFKDInputError(f'file not found: {args.checkpoint}.')
+    if args.out and osp.isdir(args.out):
+        raise DFKDInputError(
+            f'--out {args.out} is a directory. Fix: give a file name, e.g. '
+            f'{osp.join(args.out, "metrics.json")}.')
+    cfg = load_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -70,11 +80,12 @@ def main(argv=None) -> int:
         patch_cpu_distributed(cfg)
     init_cpu_process_group(args.launcher)
     runner = build_runner(cfg)
-    # CHECKPOINT is the user's own run's output, so, like --resume, it
-    # may be unpickled in full (mmengine checkpoints need it).
-    with trusted_checkpoints():
+    # a checkpoint of the run's own work_dir is the user's output, so, like
+    # --resume, it may be unpickled in full (mmengine checkpoints need it)
+    trusted = is_trusted(args.checkpoint, cfg.work_dir, args.trust_checkpoint)
+    with trusted_checkpoints() if trusted else nullcontext():
         metrics = runner.test()
     if args.out:
-        with open(args.out, 'w') as f:
+        with atomic_write(args.out, 'w') as f:
             json.dump(metrics, f, indent=2)
     return 0

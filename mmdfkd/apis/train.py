@@ -20,7 +20,7 @@ from mmdfkd.engine import build_runner
 from mmdfkd.optim import PerModuleOptimWrapperConstructor
 from mmdfkd.optim.autocast_optim_wrapper import native_bf16
 from mmdfkd.utils import DFKDInputError
-from .cli import cli_main
+from .cli import check_launcher, cli_main, load_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -189,16 +189,90 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
+def _positive(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        value > 0
+
+
+def check_train_config(cfg: Config) -> None:
+    """What can be checked before anything is built or written: iteration
+    counts, batch sizes, the latent size the generator and the codes
+    agree on, the device. Each failure is one
+    :class:`DFKDInputError`."""
+    train_cfg = cfg.get('train_cfg') or {}
+    for key in ('max_iters', 'max_epochs', 'val_interval'):
+        if key in train_cfg and not _positive(train_cfg[key]):
+            raise DFKDInputError(
+                f'train_cfg.{key}={train_cfg[key]!r}: must be a positive '
+                f'integer (a run of {train_cfg[key]} would train nothing '
+                f'and exit as if it had). Fix: --cfg-options train_cfg.'
+                f'{key}=N with N >= 1.')
+    loader = cfg.get('train_dataloader') or {}
+    sizes = {'train_dataloader.batch_size': loader.get('batch_size')}
+    model = cfg.get('model') or {}
+    sizes['model.batch_size'] = model.get('batch_size')
+    for name in ('synthesizer', 'generator'):
+        if isinstance(model.get(name), dict):
+            sizes[f'model.{name}.batch_size'] = model[name].get('batch_size')
+    for key, value in sizes.items():
+        if value is not None and not _positive(value):
+            raise DFKDInputError(
+                f'{key}={value!r}: a batch size must be a positive integer. '
+                f'Fix: --cfg-options {key}=N with N >= 1.')
+    dataset = loader.get('dataset') or {}
+    generator = model.get('generator') or {}
+    if (dataset.get('type') == 'LatentDataset'
+            and isinstance(generator, dict)
+            and _positive(generator.get('latent_dim'))
+            and _positive(dataset.get('latent_dim'))
+            and generator['latent_dim'] != dataset['latent_dim']):
+        raise DFKDInputError(
+            f'model.generator.latent_dim={generator["latent_dim"]} but the '
+            'latent codes (train_dataloader.dataset.latent_dim) have '
+            f'{dataset["latent_dim"]}. Fix: set both to the same size '
+            '(configs read it from one latent_dim variable).')
+    device = cfg.get('device')
+    if device is not None:
+        cuda = str(device).startswith('cuda')
+        if cuda and not torch.cuda.is_available():
+            raise DFKDInputError(
+                f'device={device!r}, but CUDA is not available here. Fix: '
+                'run on a machine with a GPU, or drop the device key (runs '
+                'use CUDA when it is available, else the CPU).')
+        if not cuda and str(device) != 'cpu':
+            raise DFKDInputError(
+                f'device={device!r} is not a device mmdfkd runs on. Fix: '
+                'drop the key (runs use CUDA when available, else the CPU).')
+        if not cuda and torch.cuda.is_available():
+            raise DFKDInputError(
+                "device='cpu', but the runner places the model on the GPU "
+                'whenever CUDA is available. Fix: CUDA_VISIBLE_DEVICES= '
+                'python tools/train.py ... to train on the CPU.')
+
+
+def prepare_work_dir(work_dir: str) -> None:
+    """Create ``work_dir`` (as the runner would), or one line why not."""
+    try:
+        os.makedirs(work_dir, exist_ok=True)
+    except OSError as e:
+        raise DFKDInputError(
+            f'cannot create the work dir {work_dir}: {e.strerror} '
+            f'({e.filename or work_dir}). Fix: choose a --work-dir whose '
+            'parents are writable directories.') from e
+    if not os.access(work_dir, os.W_OK | os.X_OK):
+        raise DFKDInputError(
+            f'the work dir {work_dir} is not writable. Fix: choose another '
+            '--work-dir, or fix its permissions.')
+
+
 @cli_main
 def main(argv=None) -> int:
     """``tools/train.py``: train the config; returns the exit status."""
     args = parse_args(argv)
-    if not osp.isfile(args.config):
-        raise DFKDInputError(
-            f'config file not found: {args.config}. Fix: give a path '
-            'under configs/, e.g. configs/dafl/'
-            'dafl_lenet5_lenet5-half_1xb128-2k_digits.py.')
-    cfg = merge_args(Config.fromfile(args.config), args)
+    check_launcher(args.launcher)
+    cfg = merge_args(load_config(args.config), args)
+    check_train_config(cfg)
+    prepare_work_dir(cfg.work_dir)
     init_cpu_process_group(args.launcher)
     runner = build_runner(cfg)
     runner.train()

@@ -4,9 +4,11 @@ from .few_shot_subset import FewShotSubset
 from .gz_fashion_mnist import GzFashionMNIST
 from .latent_dataset import LatentDataset
 from .mini_imagenet import MiniImageNet
+from .samplers import ResumableSampler
 from .svhn import SVHN
 
 __all__ = [
     'Caltech101Split', 'Digits', 'FewShotSubset', 'GzFashionMNIST',
+    'ResumableSampler',
     'LatentDataset', 'MiniImageNet', 'SVHN'
 ]

@@ -16,8 +16,9 @@ class LatentDataset(Dataset):
     generator's inputs. Code ``i`` is drawn from a generator seeded by
     ``(seed, i)``, so it depends on nothing but the seed and the index: the
     sampler (rank-sharded, seeded) decides which codes a rank sees, ranks see
-    different codes, and a resumed run (which mmengine fast-forwards through
-    the sampler) sees the same codes as an uninterrupted one.
+    different codes, and a resumed run (whose ``ResumableSampler`` starts
+    where the run stopped, :class:`~mmdfkd.engine.DFKDIterBasedTrainLoop`)
+    sees the same codes as an uninterrupted one.
 
     Args:
         latent_dim (int): Size of each code.

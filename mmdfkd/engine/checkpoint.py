@@ -12,14 +12,13 @@ weights stay ``weights_only``. Teachers never go through here (see
 :func:`mmdfkd.utils.load_state_dict_safely`).
 """
 import os.path as osp
-import pickle
 import threading
 from contextlib import contextmanager
 
-import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmdfkd.utils import CONVERT_HINT, DFKDInputError
+from mmdfkd.utils import (CONVERT_HINT, DFKDInputError, NeedsUnpickling,
+                          read_weights)
 
 _state = threading.local()
 
@@ -41,15 +40,25 @@ def load_from_local(filename: str, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    if getattr(_state, 'trusted', False):
-        return torch.load(
-            filename, map_location=map_location, weights_only=False)
+    trusted = getattr(_state, 'trusted', False)
     try:
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as e:
+        return read_weights(filename, weights_only=not trusted,
+                            map_location=map_location, what='checkpoint')
+    except NeedsUnpickling as e:
         raise DFKDInputError(
-            f'refusing to unpickle {filename}: it holds more than weights, '
-            "and only the run's own checkpoints (--resume, tools/test.py) "
-            'are loaded in full. To continue a run use --resume; '
-            + CONVERT_HINT.format(path=filename)) from e
+            f'refusing to unpickle {filename}: it holds more than weights '
+            f'({e.reason}), and unpickling can run code from a file. Fix: '
+            'to continue a run use --resume; tools/test.py and '
+            'tools/generate.py trust the checkpoints of the run\'s own '
+            'work_dir, or any file with --trust-checkpoint (only for files '
+            'you trust). ' + CONVERT_HINT.format(path=filename)) from e
+
+
+def is_trusted(checkpoint: str, work_dir: str, trust_flag: bool) -> bool:
+    """Whether a tool may unpickle ``checkpoint`` in full: the user said so
+    (``--trust-checkpoint``), or the file lies inside the run's own
+    ``work_dir`` (written by the user's runs)."""
+    if trust_flag:
+        return True
+    path, root = osp.realpath(checkpoint), osp.realpath(work_dir)
+    return osp.commonpath([path, root]) == root

@@ -2,14 +2,18 @@
 import glob
 import os
 import os.path as osp
+import re
 
 import torch
 from mmengine.dist import broadcast, is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model,
+                                        find_latest_checkpoint)
 
 from mmdfkd.registry import RUNNERS
-from mmdfkd.utils import atomic_replace
+from mmdfkd.utils import DFKDInputError, atomic_replace
 from .checkpoint import trusted_checkpoints
 
 
@@ -39,8 +43,57 @@ class DFKDRunner(Runner):
         with trusted_checkpoints():
             return super().resume(filename, *args, **kwargs)
 
+    def load_or_resume(self) -> None:
+        if (self._resume and self._load_from is None and not self._has_loaded
+                and find_latest_checkpoint(self.work_dir) is None):
+            raise DFKDInputError(
+                f'--resume: nothing to resume in {self.work_dir} (no '
+                'last_checkpoint file). Fix: drop --resume to start a new '
+                'run, or give the --work-dir (or the checkpoint, --resume '
+                'PATH) of the run to continue.')
+        return super().load_or_resume()
+
+    def load_checkpoint(self, filename, map_location='cpu', strict=False,
+                        revise_keys=[(r'^module.', '')]):
+        """mmengine's, but always strict (a checkpoint that does not fit
+        the model is an error, not a silently half-loaded model), with the
+        mismatch named in one line; a resumed checkpoint must come from the
+        same algorithm."""
+        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        if not isinstance(checkpoint, dict):
+            raise DFKDInputError(
+                f'{filename} holds a {type(checkpoint).__name__}, not a '
+                'checkpoint. Fix: give an iter_*.pth of a run of this '
+                'config.')
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        saved = checkpoint.get('meta', {}).get('algorithm')
+        if saved is not None and saved != type(model).__name__:
+            raise DFKDInputError(
+                f'{filename} is a {saved} checkpoint, this config trains '
+                f'{type(model).__name__}. Fix: give a checkpoint of a run '
+                'of this config (or the config that wrote it).')
+        # mmengine saves the DDP-wrapped submodules' keys (student.module.x)
+        # but loads by unwrapped names (student.x): non-strict, it silently
+        # skipped every wrapped submodule of a multi-rank checkpoint
+        state = _unwrapped_keys(checkpoint.get('state_dict', checkpoint))
+        for pattern, repl in revise_keys:
+            state = {re.sub(pattern, repl, k): v for k, v in state.items()}
+        _check_keys(filename, state, model)
+        checkpoint = dict(checkpoint, state_dict=state)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        _load_checkpoint_to_model(model, checkpoint, strict=True,
+                                  revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
+
     def save_checkpoint(self, out_dir, filename, file_client_args=None,
-                        *args, backend_args=None, **kwargs):
+                        *args, backend_args=None, meta=None, **kwargs):
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        meta = dict(meta or {}, algorithm=type(model).__name__)
+        kwargs['meta'] = meta
         local = (file_client_args is None and backend_args is None
                  and '://' not in str(out_dir))
         if not local:
@@ -73,6 +126,44 @@ class DFKDRunner(Runner):
                     if self.cfg.filename is not None else
                     f'{self.timestamp}.py')
         self.cfg.dump(osp.join(self.log_dir, filename))
+
+
+def _unwrapped_keys(state: dict) -> dict:
+    """Keys without DDP's ``module.`` segments (mmengine's load_state_dict
+    unwraps the wrapped submodules of MMSeparateDistributedDataParallel)."""
+    return {re.sub(r'(^|\.)module\.', r'\1', k): v for k, v in state.items()}
+
+
+def _check_keys(filename: str, state: dict, model) -> None:
+    """One line naming how ``state`` does not fit ``model``."""
+    own = _unwrapped_keys(model.state_dict())
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [k for k in own if k in state and hasattr(state[k], 'shape')
+              and hasattr(own[k], 'shape') and state[k].shape != own[k].shape]
+    if not (missing or unexpected or shapes):
+        return
+
+    def few(keys):
+        more = f' and {len(keys) - 3} more' if len(keys) > 3 else ''
+        return ', '.join(keys[:3]) + more
+
+    parts = [f'{len(missing)} of its {len(own)} keys missing '
+             f'({few(missing)})' if missing else '',
+             f'{len(unexpected)} unexpected ({few(unexpected)})'
+             if unexpected else '',
+             f'{len(shapes)} of another shape ({few(shapes)})'
+             if shapes else '']
+    prefixes = {k.split('.')[0] for k in own}
+    single = state and not any(k.split('.')[0] in prefixes for k in state)
+    hint = (' The file holds a single network (e.g. a teacher\'s or an '
+            'exported student\'s weights.pth), not a run of this '
+            'config.' if single else '')
+    raise DFKDInputError(
+        f'{filename} does not fit this config\'s {type(model).__name__}: '
+        + '; '.join(p for p in parts if p) + '.' + hint +
+        ' Fix: give a checkpoint (iter_*.pth) written by a run of this '
+        'config; a teacher\'s weights go in model.teacher.checkpoint.')
 
 
 def _remove_stale_temporaries(out_dir: str) -> None:

@@ -6,6 +6,6 @@ from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'ExportWeightsHook', 'FiniteLossHook', 'RankShardsHook',
-    'SyntheticImageHook', 'TeacherCheckHook'
+    'AtomicCheckpointHook', 'ExportWeightsHook', 'FiniteLossHook',
+    'RankShardsHook', 'SyntheticImageHook', 'TeacherCheckHook'
 ]

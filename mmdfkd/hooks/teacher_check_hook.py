@@ -85,8 +85,8 @@ class TeacherCheckHook(Hook):
                     f'{n} {a:.2f}%' for n, a in broken.items()) +
                 '. Fix: check the teacher checkpoint and that the '
                 "algorithm's data_preprocessor mean/std match the teacher's "
-                'training normalisation (or lower custom_hooks '
-                'TeacherCheckHook.min_top1).')
+                'training normalisation (or lower the floor: --cfg-options '
+                'default_hooks.teacher_check.min_top1=X).')
         for name, acc in self.teacher_top1.items():
             runner.message_hub.update_info(f'{name}_top1', acc)
 

@@ -27,7 +27,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import CONVERT_HINT, DFKDInputError
+from mmdfkd.utils import (CONVERT_HINT, DFKDInputError, NeedsUnpickling,
+                          clean_text, read_weights)
 
 
 def _is_url(path: str) -> bool:
@@ -82,36 +83,37 @@ def load_state_dict_safely(checkpoint: str,
                 raise DFKDInputError(
                     f'{what} checkpoint not found: {checkpoint}. Fix: ' +
                     MISSING_HINT.get(what, MISSING_HINT['teacher']))
-            ckpt = torch.load(path, map_location='cpu',
-                              weights_only=not trusted)
+            ckpt = read_weights(path, weights_only=not trusted,
+                                what=f'{what} checkpoint')
     except (urllib.error.URLError, OSError) as e:
         if isinstance(e, FileNotFoundError) or not _is_url(checkpoint):
             raise DFKDInputError(
-                f'cannot read {what} checkpoint {checkpoint}: {e}') from e
+                f'cannot read {what} checkpoint {checkpoint}: '
+                f'{clean_text(e)}') from e
         fname = osp.basename(checkpoint.split('?')[0])
         raise DFKDInputError(
-            f'cannot download {what} weights {checkpoint} ({e}). Fix: '
+            f'cannot download {what} weights {checkpoint} '
+            f'({clean_text(e)}). Fix: '
             f'download it where a network exists and put it at '
             f'{osp.join(torch.hub.get_dir(), "checkpoints", fname)}, or set '
             f'the {what} `checkpoint` to a local path.') from e
-    except pickle.UnpicklingError as e:
-        if trusted:  # full unpickling failed: not a torch.save file
-            raise DFKDInputError(
-                f'cannot read {checkpoint} (UnpicklingError: '
-                f'{str(e).splitlines()[0]}). Fix: point it at a file that '
-                f"torch.save wrote (the run's {what} weights or one of its "
-                'iter_*.pth checkpoints).') from e
+    except NeedsUnpickling as e:
         raise DFKDInputError(
-            f'refusing to load {what} checkpoint {checkpoint}: it needs '
-            'arbitrary unpickling, which could run code from the file '
-            f'(torch.load weights_only=True failed: {str(e).splitlines()[0]})'
-            '. ' + CONVERT_HINT.format(path=checkpoint)) from e
-    except (RuntimeError, EOFError, ValueError) as e:  # empty, truncated
+            f'refusing to load {what} checkpoint {checkpoint}: it holds '
+            f'more than weights ({e.reason}), and unpickling it could run '
+            'code from the file. ' + CONVERT_HINT.format(path=checkpoint)
+        ) from e
+    except (pickle.UnpicklingError, RuntimeError, EOFError,
+            ValueError) as e:  # a downloaded file (local: read_weights)
+        if not _is_url(checkpoint):
+            raise
+        fname = osp.basename(checkpoint.split('?')[0])
         raise DFKDInputError(
-            f'{what} checkpoint {checkpoint} is not a readable PyTorch file '
-            f'({(str(e) or type(e).__name__).splitlines()[0]}). Fix: point '
-            '`checkpoint` at a .pth '
-            'state dict.') from e
+            f'cannot read the downloaded {what} weights {checkpoint} '
+            f'({type(e).__name__}: {clean_text(e)}). Fix: delete '
+            f'{osp.join(torch.hub.get_dir(), "checkpoints", fname)} (a '
+            'truncated download, or not a weights-only file) and retry.'
+        ) from e
     if not isinstance(ckpt, dict):
         raise DFKDInputError(
             f'{what} checkpoint {checkpoint} holds a {type(ckpt).__name__}, '

@@ -121,29 +121,38 @@ def test_generate_bad_input(tmp_path, digits_run, capsys):
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'not a checkpoint')
     assert generate_tool.main(base + [str(corrupt)] + opts) == 1
-    assert f'cannot read {corrupt}' in capsys.readouterr().err
+    assert f'{corrupt} is not a readable PyTorch' in capsys.readouterr().err
     assert not osp.exists(tmp_path / 'o')  # nothing written on bad input
 
 
 def test_generate_reads_an_iter_checkpoint_of_the_run(tmp_path, digits_run):
     """An iter_*.pth holds the whole algorithm (``generator.*`` keys) and
-    Python objects (mmengine's message hub); being the user's own run's
-    output, it is unpickled in full and gives the same images as the plain
-    generator weights."""
+    Python objects (mmengine's message hub); inside the run's work_dir (the
+    user's own output) it is unpickled in full and gives the same images as
+    the plain generator weights; elsewhere only with --trust-checkpoint."""
     import argparse
     teacher, generator = digits_run
     weights = torch.load(generator, weights_only=True)
     state = {f'generator.{k}': v for k, v in weights.items()}
     state['student.fc.weight'] = torch.zeros(2, 2)
-    iter_ckpt = tmp_path / 'iter_5.pth'
+    run = tmp_path / 'run'
+    run.mkdir()
+    iter_ckpt = run / 'iter_5.pth'
     torch.save(dict(state_dict=state, message_hub=argparse.Namespace(x=1)),
                iter_ckpt)
+    opts = ['--cfg-options', f'model.teacher.checkpoint={teacher}',
+            f'work_dir={run}']
     grids = []
     for ckpt, out in ((generator, tmp_path / 'plain'),
                       (str(iter_ckpt), tmp_path / 'iter')):
         assert generate_tool.main([
             DIGITS_CGDD, ckpt, '--class', '4', '--num', '3', '--out',
-            str(out), '--cfg-options', f'model.teacher.checkpoint={teacher}'
-        ]) == 0
+            str(out)] + opts) == 0
         grids.append((out / 'class_4.png').read_bytes())
     assert grids[0] == grids[1]
+    outside = tmp_path / 'copy.pth'
+    outside.write_bytes(iter_ckpt.read_bytes())
+    argv = [DIGITS_CGDD, str(outside), '--num', '1', '--out',
+            str(tmp_path / 'o')] + opts
+    assert generate_tool.main(argv) == 1
+    assert generate_tool.main(argv + ['--trust-checkpoint']) == 0

@@ -12,6 +12,7 @@ import torch
 
 from mmdfkd.apis import test as test_tool
 from mmdfkd.apis import train as train_tool
+from cli_helpers import one_error_line, untouched
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DAFL = 'configs/dafl/dafl_lenet5_lenet5-half_1xb128-2k_digits.py'
@@ -222,33 +223,8 @@ def test_resume_gives_the_same_state_as_an_uninterrupted_run(
 # -- bad input: one clear message, exit 1, nothing in work_dir overwritten --
 
 
-@pytest.fixture
-def work_dir(tmp_path):
-    """A work_dir holding an earlier run's files."""
-    d = tmp_path / 'work'
-    d.mkdir()
-    (d / 'iter_1000.pth').write_bytes(b'earlier checkpoint')
-    (d / 'last_checkpoint').write_text('iter_1000.pth')
-    for config in (DAFL, FMNIST_DAFL):  # mmengine's config dump
-        (d / osp.basename(config)).write_text('# earlier config\n')
-    return d
-
-
-def _untouched(d):
-    return ((d / 'iter_1000.pth').read_bytes() == b'earlier checkpoint'
-            and (d / 'last_checkpoint').read_text() == 'iter_1000.pth'
-            and all((d / osp.basename(c)).read_text() == '# earlier config\n'
-                    for c in (DAFL, FMNIST_DAFL)))
-
-
 def _fails(argv, capsys):
-    code = train_tool.main(argv)
-    err = capsys.readouterr().err  # may also hold library warnings
-    assert code == 1
-    assert 'Traceback' not in err
-    lines = [ln for ln in err.splitlines() if ln.startswith('mmdfkd error:')]
-    assert len(lines) == 1  # one line
-    return lines[0]
+    return one_error_line(train_tool.main, argv, capsys)
 
 
 def test_missing_teacher_checkpoint(work_dir, capsys):
@@ -256,7 +232,7 @@ def test_missing_teacher_checkpoint(work_dir, capsys):
                  capsys)
     assert 'teacher checkpoint not found: /nonexistent/teacher.pth' in err
     assert 'Fix: train the teacher first' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_checkpoint_of_another_class_count(work_dir, tmp_path, capsys):
@@ -270,7 +246,7 @@ def test_checkpoint_of_another_class_count(work_dir, tmp_path, capsys):
     err = _fails([DAFL] + short(work_dir, tmp_path / 'seven.pth', 2), capsys)
     assert 'does not fit the teacher architecture' in err
     assert 'size mismatch' in err and 'num_classes' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_checkpoint_of_another_architecture(work_dir, tmp_path, capsys):
@@ -282,7 +258,7 @@ def test_checkpoint_of_another_architecture(work_dir, tmp_path, capsys):
     torch.save(MODELS.build(half).state_dict(), tmp_path / 'half.pth')
     err = _fails([DAFL] + short(work_dir, tmp_path / 'half.pth', 2), capsys)
     assert 'does not fit the teacher architecture' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_unknown_zoo_name(work_dir, capsys):
@@ -290,7 +266,7 @@ def test_unknown_zoo_name(work_dir, capsys):
                   'model.teacher.model=resnet34_8xb16_cifar11'], capsys)
     assert "unknown teacher name 'resnet34_8xb16_cifar11'" in err
     assert 'list_models' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
@@ -303,7 +279,7 @@ def test_teacher_file_needing_unpickling_is_refused(work_dir, tmp_path,
                  capsys)
     assert 'refusing to load teacher checkpoint' in err
     assert 'extract_weights.py' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_load_from_is_not_unpickled(work_dir, tmp_path, digits_teacher,
@@ -315,14 +291,14 @@ def test_load_from_is_not_unpickled(work_dir, tmp_path, digits_teacher,
     err = _fails([DAFL] + short(work_dir, digits_teacher, 2, [
         f'load_from={tmp_path / "foreign.pth"}']), capsys)
     assert 'refusing to unpickle' in err and '--resume' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_missing_resume_checkpoint(work_dir, digits_teacher, capsys):
     err = _fails([DAFL, '--resume', '/nonexistent/iter_5.pth'] +
                  short(work_dir, digits_teacher, 2), capsys)
     assert 'file not found: /nonexistent/iter_5.pth' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 def test_test_tool_bad_input(tmp_path, capsys):
@@ -346,7 +322,7 @@ def test_missing_data_root_with_download_disabled(work_dir, digits_teacher,
         'val_dataloader.dataset.download=False'
     ]), capsys)
     assert '/nonexistent/fmnist' in err and 'dataset-fashion-mnist' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 @pytest.mark.slow
@@ -362,7 +338,7 @@ def test_broken_teacher_is_stopped_by_the_floor(work_dir, tmp_path, capsys):
                  capsys)
     assert 'teacher accuracy below the floor of 90.0%' in err
     assert 'mean/std' in err
-    assert _untouched(work_dir)
+    assert untouched(work_dir)
 
 
 @pytest.mark.slow

@@ -11,6 +11,6 @@ train_dataloader = dict(
     batch_size=256,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='LatentDataset'))  # latent_dim: set by the config
