@@ -9,7 +9,7 @@ import argparse
 
 import torch
 
-from mmdfkd.utils import DFKDInputError
+from mmdfkd.utils import DFKDInputError, atomic_write
 from .cli import cli_main
 
 
@@ -31,6 +31,7 @@ def main(argv=None) -> int:
             f'{args.src} has no state dict of tensors. Fix: pass a '
             'checkpoint holding `state_dict` (e.g. an iter_*.pth of a run) '
             'or a state dict itself.')
-    torch.save(dict(state_dict=state), args.dst)
+    with atomic_write(args.dst) as f:
+        torch.save(dict(state_dict=state), f)
     print(f'{len(state)} tensors written to {args.dst}')
     return 0

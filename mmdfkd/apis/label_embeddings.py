@@ -16,7 +16,7 @@ from typing import Callable, List, Optional, Sequence
 
 import torch
 
-from mmdfkd.utils import DFKDInputError
+from mmdfkd.utils import DFKDInputError, atomic_write
 from .cli import cli_main
 
 #: The paper's prompt (sic).
@@ -133,7 +133,8 @@ def main(argv=None, encoder: Optional[TextEncoder] = None) -> int:
         encoder = build_text_encoder(args.encoder, args.model,
                                      args.pretrained, args.device)
     emb = label_embeddings(names, encoder, args.prompt)
-    torch.save(emb, args.out)
+    with atomic_write(args.out) as f:
+        torch.save(emb, f)
     print(f'{emb.shape[0]} x {emb.shape[1]} embeddings written to '
           f'{args.out}')
     return 0

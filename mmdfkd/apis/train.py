@@ -250,6 +250,27 @@ def check_train_config(cfg: Config) -> None:
                 'python tools/train.py ... to train on the CPU.')
 
 
+def check_teacher_files(cfg: Config) -> None:
+    """A teacher architecture given as a model dict whose local
+    ``checkpoint`` is missing: the same one line the build would give, but
+    before mmengine logs its environment and the config (zoo names and
+    config paths are resolved by the build, which names them first)."""
+    from mmdfkd.models.teacher import MISSING_HINT
+    model = cfg.get('model') or {}
+    teachers = list((model.get('teachers') or {}).values()) or [
+        model.get('teacher')]
+    for teacher in teachers:
+        if not isinstance(teacher, dict) or teacher.get('init_random') \
+                or not isinstance(teacher.get('model'), dict):
+            continue
+        ckpt = teacher.get('checkpoint')
+        if (isinstance(ckpt, str) and '://' not in ckpt
+                and not osp.isfile(osp.expanduser(ckpt))):
+            raise DFKDInputError(
+                f'teacher checkpoint not found: {ckpt}. Fix: ' +
+                MISSING_HINT['teacher'])
+
+
 def prepare_work_dir(work_dir: str) -> None:
     """Create ``work_dir`` (as the runner would), or one line why not."""
     try:
@@ -272,6 +293,7 @@ def main(argv=None) -> int:
     check_launcher(args.launcher)
     cfg = merge_args(load_config(args.config), args)
     check_train_config(cfg)
+    check_teacher_files(cfg)
     prepare_work_dir(cfg.work_dir)
     init_cpu_process_group(args.launcher)
     runner = build_runner(cfg)

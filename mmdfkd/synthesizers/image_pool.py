@@ -8,7 +8,7 @@ import torch.nn as nn
 from mmengine.dist import gather_object, get_dist_info
 
 from mmdfkd.registry import MODELS, TRANSFORMS
-from mmdfkd.utils import DFKDInputError
+from mmdfkd.utils import DFKDInputError, atomic_write
 
 
 @MODELS.register_module()
@@ -117,7 +117,8 @@ class ImagePool(nn.Module):
         folder = osp.join(self.root, f'rank{self.rank}')
         os.makedirs(folder, exist_ok=True)
         path = osp.join(folder, f'{self.num_added:09d}.pth')
-        torch.save({k: v.cpu() for k, v in batch.items()}, path)
+        with atomic_write(path) as f:
+            torch.save({k: v.cpu() for k, v in batch.items()}, f)
         self._device = batch[self.keys[0]].device  # where sample() returns
         self._files.append(path)
         self._sizes.append(num)
