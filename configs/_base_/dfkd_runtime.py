@@ -31,6 +31,9 @@ default_hooks = dict(
     synthetic=dict(type='SyntheticImageHook', interval=1000, num_images=64),
     # One clear error when a loss becomes NaN / inf.
     finite_loss=dict(type='FiniteLossHook'),
+    # student.pth + student_config.py in work_dir: the student for plain
+    # mmpretrain (get_model, ImageClassificationInferencer).
+    export_student=dict(type='ExportStudentHook'),
 )
 
 # mmengine's IterBasedTrainLoop, but a resume skips the finished iterations

@@ -26,8 +26,6 @@ test_cfg = dict()
 default_hooks = dict(
     checkpoint=dict(by_epoch=True, max_keep_ckpts=1))  # + interval
 log_processor = dict(by_epoch=True)
-# work_dir/student.pth: the student with its trained attention, for
-# mmpretrain's inference APIs (build the student with aggregation='attention')
-custom_hooks = [
-    dict(type='ExportWeightsHook', module='student', filename='student.pth')
-]
+# work_dir/student.pth + student_config.py: the student with its trained
+# attention, for mmpretrain's APIs (get_model(student_config.py, ...))
+custom_hooks = [dict(type='ExportStudentHook')]

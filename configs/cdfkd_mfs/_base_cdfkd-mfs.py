@@ -22,8 +22,6 @@ model = dict(
 
 train_dataloader = dict(  # batch 256 (CDFKD-MFS); one code batch per step
     dataset=dict(latent_dim=latent_dim, codes_per_sample=student_steps + 1))
-# work_dir/student.pth: the student alone, plain weights, for the attention
-# run and mmpretrain's inference APIs (prediction = mean of the headers).
-custom_hooks = [
-    dict(type='ExportWeightsHook', module='student', filename='student.pth')
-]
+# work_dir/student.pth (the student alone, plain weights) and
+# student_config.py come from the runtime's ExportStudentHook: for the
+# attention run and mmpretrain's APIs (prediction = mean of the headers).

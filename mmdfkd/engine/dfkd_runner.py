@@ -13,7 +13,8 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
                                         find_latest_checkpoint)
 
 from mmdfkd.registry import RUNNERS
-from mmdfkd.utils import DFKDInputError, atomic_replace
+from mmdfkd.utils import (DFKDInputError, atomic_replace,
+                          without_file_client_deprecations)
 from .checkpoint import trusted_checkpoints
 
 
@@ -102,7 +103,8 @@ class DFKDRunner(Runner):
                 backend_args=backend_args, **kwargs)
         tmp = f'.{filename}.{os.getpid()}.tmp'
         try:
-            super().save_checkpoint(out_dir, tmp, None, *args, **kwargs)
+            with without_file_client_deprecations():
+                super().save_checkpoint(out_dir, tmp, None, *args, **kwargs)
             if is_main_process():
                 atomic_replace(osp.join(out_dir, tmp),
                                osp.join(out_dir, filename))

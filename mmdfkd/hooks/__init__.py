@@ -1,4 +1,5 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .export_student_hook import ExportStudentHook, student_config
 from .export_weights_hook import ExportWeightsHook
 from .finite_loss_hook import FiniteLossHook
 from .rank_shards_hook import RankShardsHook
@@ -6,6 +7,7 @@ from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'ExportWeightsHook', 'FiniteLossHook',
-    'RankShardsHook', 'SyntheticImageHook', 'TeacherCheckHook'
+    'AtomicCheckpointHook', 'ExportStudentHook', 'ExportWeightsHook',
+    'FiniteLossHook', 'RankShardsHook', 'SyntheticImageHook',
+    'TeacherCheckHook', 'student_config'
 ]

@@ -1,13 +1,14 @@
 """mmengine's CheckpointHook with writes a kill cannot half-finish."""
 import os
 import os.path as osp
+from contextlib import nullcontext
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
 from mmdfkd.registry import HOOKS
-from mmdfkd.utils import atomic_write
+from mmdfkd.utils import atomic_write, without_file_client_deprecations
 
 
 @HOOKS.register_module()
@@ -29,6 +30,13 @@ class AtomicCheckpointHook(CheckpointHook):
     Other back ends (``backend_args``) keep mmengine's behaviour. Arguments
     as for :class:`~mmengine.hooks.CheckpointHook`.
     """
+
+    def before_train(self, runner) -> None:
+        # mmengine builds a deprecated FileClient it never uses when
+        # file_client_args is None, and logs two deprecation warnings for it
+        with (without_file_client_deprecations() if
+              self.file_client_args is None else nullcontext()):
+            super().before_train(runner)
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         if not isinstance(self.file_backend, LocalBackend):

@@ -1,6 +1,7 @@
 """Stop a run, with one clear message, when a loss stops being finite."""
 import math
 
+import torch
 from mmengine.hooks import Hook
 
 from mmdfkd.registry import HOOKS
@@ -21,8 +22,9 @@ class FiniteLossHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
-        bad = {k: float(v) for k, v in (outputs or {}).items()
-               if 'loss' in k and not math.isfinite(float(v))}
+        values = {k: float(v.detach() if torch.is_tensor(v) else v)
+                  for k, v in (outputs or {}).items() if 'loss' in k}
+        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if bad:
             raise DFKDInputError(
                 f'non-finite loss at iteration {runner.iter + 1}: ' +

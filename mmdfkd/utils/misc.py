@@ -1,4 +1,5 @@
 """Tiny helpers shared by several algorithms."""
+import logging
 from contextlib import contextmanager, nullcontext
 from typing import Dict, Iterator
 
@@ -47,3 +48,30 @@ def add_prefix(log_vars: Dict[str, torch.Tensor],
                prefix: str) -> Dict[str, torch.Tensor]:
     """``{'loss': x}`` -> ``{'<prefix>.loss': x}``."""
     return {f'{prefix}.{k}': v for k, v in log_vars.items()}
+
+
+class _DropRecords(logging.Filter):
+    """Drop log records whose message starts with one of ``prefixes``."""
+
+    def __init__(self, *prefixes: str):
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefixes)
+
+
+@contextmanager
+def without_file_client_deprecations() -> Iterator[None]:
+    """Inside the block, drop mmengine 0.10's two deprecation warnings for
+    the ``FileClient`` it builds itself (checkpoint hook, save_checkpoint)
+    even when no ``file_client_args`` were given; other records pass."""
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    quiet = _DropRecords('"FileClient" will be deprecated',
+                         '"HardDiskBackend" is the alias')
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)

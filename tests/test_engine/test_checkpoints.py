@@ -71,6 +71,18 @@ def test_extract_weights_tool(tmp_path, unsafe):
     assert torch.equal(load_state_dict_safely(str(out))['w'], torch.ones(2))
 
 
+def test_extract_weights_of_one_module(tmp_path):
+    from mmdfkd.apis.extract_weights import main
+    src = tmp_path / 'run.pth'
+    torch.save(dict(state_dict={'student.module.fc.w': torch.ones(2),
+                                'teacher.fc.w': torch.zeros(2)},
+                    message_hub=argparse.Namespace(x=1)), src)
+    out = tmp_path / 'student.pth'
+    assert main([str(src), str(out), '--module', 'student']) == 0
+    assert list(load_state_dict_safely(str(out))) == ['fc.w']
+    assert main([str(src), str(out), '--module', 'generator']) == 1
+
+
 def test_zoo_teacher_is_built_and_loaded_strictly(monkeypatch, tmp_path):
     """A zoo name resolves to mmpretrain's architecture and published URL;
     the file is taken from the torch hub cache (put there by hand)."""
