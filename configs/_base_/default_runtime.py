@@ -25,7 +25,7 @@ env_cfg = dict(
 
 visualizer = dict(
     type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])
-# Add dict(type='TensorboardVisBackend') to vis_backends for TensorBoard.
+# tools/train.py --tensorboard adds dict(type='TensorboardVisBackend').
 
 log_processor = dict(by_epoch=False, window_size=50)
 log_level = 'INFO'

@@ -55,6 +55,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='scale the learning rates by the total batch size over '
         'auto_scale_lr.base_batch_size')
     parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also log to TensorBoard (work_dir/<timestamp>/vis_data/: '
+        'losses, learning rates, student and teacher top-1, the synthetic '
+        'image grids); needs the tensorboard package')
+    parser.add_argument(
         '--no-validate',
         action='store_true',
         help='skip validation during training')
@@ -157,6 +163,22 @@ def init_cpu_process_group(launcher: str) -> None:
         torch.distributed.init_process_group(backend='gloo')
 
 
+def add_tensorboard(cfg: Config) -> None:
+    """Add mmengine's ``TensorboardVisBackend`` to the visualizer (a list
+    of dicts, which ``--cfg-options`` cannot append to)."""
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError as e:
+        raise DFKDInputError(
+            '--tensorboard needs the tensorboard package. Fix: pip install '
+            'tensorboard.') from e
+    vis = cfg.setdefault('visualizer', dict(type='Visualizer'))
+    backends = list(vis.get('vis_backends') or [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    vis['vis_backends'] = backends
+
+
 def merge_args(cfg: Config, args) -> Config:
     """Apply the command line to the config."""
     if args.work_dir is not None:
@@ -180,6 +202,9 @@ def merge_args(cfg: Config, args) -> Config:
 
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+
+    if getattr(args, 'tensorboard', False):
+        add_tensorboard(cfg)
 
     if args.launcher != 'none' and not torch.cuda.is_available():
         patch_cpu_distributed(cfg)
