@@ -15,8 +15,11 @@ SCRIPT=${SCRIPT:-"$(dirname "$0")/train.py"}
 
 . "$(dirname "$0")/port_check.sh"  # one line if PORT is taken
 
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-torchrun \
+# torchrun's stderr passes through as it comes, except the ranks' one-line
+# `mmdfkd error:` messages: each distinct one is printed once, last, below
+# torchrun's own failure report.
+{ PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
+    torchrun \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \
@@ -24,4 +27,8 @@ torchrun \
     --master_port="$PORT" \
     "$SCRIPT" \
     "$CONFIG" \
-    --launcher pytorch "${@:3}"
+    --launcher pytorch "${@:3}" 2>&1 1>&3 3>&- |
+    awk '/^mmdfkd error:/ { if (!seen[$0]++) errors = errors $0 "\n"; next }
+         { print > "/dev/stderr"; fflush("/dev/stderr") }
+         END { printf "%s", errors > "/dev/stderr" }'
+  exit "${PIPESTATUS[0]}"; } 3>&1

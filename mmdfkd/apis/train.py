@@ -211,6 +211,11 @@ def merge_args(cfg: Config, args) -> Config:
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        if any(k.split('.')[0] == 'custom_imports' for k in args.cfg_options):
+            # Config.fromfile imports a file's custom_imports; these came
+            # after it
+            from mmengine.utils import import_modules_from_strings
+            import_modules_from_strings(**cfg.custom_imports)
     return cfg
 
 
