@@ -1,3 +1,4 @@
+from .agreement_hook import AgreementHook
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .export_student_hook import ExportStudentHook, student_config
 from .export_weights_hook import ExportWeightsHook
@@ -7,7 +8,7 @@ from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'ExportStudentHook', 'ExportWeightsHook',
-    'FiniteLossHook', 'RankShardsHook', 'SyntheticImageHook',
-    'TeacherCheckHook', 'student_config'
+    'AgreementHook', 'AtomicCheckpointHook', 'ExportStudentHook',
+    'ExportWeightsHook', 'FiniteLossHook', 'RankShardsHook',
+    'SyntheticImageHook', 'TeacherCheckHook', 'student_config'
 ]
