@@ -71,3 +71,24 @@ def test_distill_bad_input(capsys):
     assert distill_tool.main(['resnet18_cifar11', '--student', STUDENT,
                               '--method', 'fast']) == 1
     assert 'not in the mmpretrain zoo' in capsys.readouterr().err
+
+
+def test_get_started_teacher_override_replaces_the_teacher(tmp_path):
+    """docs/get_started.md step 3: `_delete_=True` replaces the inherited
+    teacher dict; without it mmengine merges the new model dict into the
+    old one (the LeNet head would stay)."""
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    base = f'{root}/configs/fast/fast-5_lenet5-bn_lenet5-half_digits.py'
+    new = ("dict(type='mmpretrain.ImageClassifier', "
+           "backbone=dict(type='mmpretrain.ResNet_CIFAR', depth=18))")
+    teachers = []
+    for delete in ('_delete_=True, ', ''):
+        cfg_file = tmp_path / f'mine{len(teachers)}.py'
+        cfg_file.write_text(
+            f"_base_ = ['{base}']\nmodel = dict(teacher=dict({delete}"
+            f"model={new}, checkpoint='teacher.pth'))\n")
+        teachers.append(Config.fromfile(str(cfg_file)).model.teacher)
+    assert set(teachers[0]) == {'model', 'checkpoint'}
+    assert 'head' not in teachers[0].model
+    assert 'head' in teachers[1].model  # merged: why the docs say _delete_
