@@ -6,6 +6,10 @@
 #   tools/dist_train.sh configs/teachers/teacher_resnet34_8xb16_cifar100.py 8
 # Losses, steps and schedule (ours; CDFKD-MFS's schedule) in
 # _base_cgdd_resnet34_resnet18.py.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar100_resnet34.pth zju.pth --num-classes 100
 _base_ = [
     './_base_cgdd_resnet34_resnet18.py', '../_base_/datasets/cifar100.py'
 ]

@@ -2,6 +2,10 @@
 # with a 95.70 teacher), zju-vipa's scratch protocol: 200 rounds of 200
 # generator steps and 400 KD steps (scripts/cmi; adv 0.5, bn 1, oh 1, cr
 # 0.8, cr_T 0.1), student lr 0.1. Teacher: mmpretrain's resnet34_8xb16_cifar10.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = ['./_base_cmi_resnet34_resnet18.py',
           '../_base_/datasets/cifar10.py']
 max_iters = 400 * 200

@@ -4,6 +4,10 @@
 #   tools/dist_train.sh \
 #       configs/dafl/dafl_resnet34_resnet18_8xb128-240k_cifar10.py 8
 # Official CIFAR-10 loss weights: oh 0.05, ie 5, a 0.01.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = [
     './_base_dafl_resnet34_resnet18.py', '../_base_/datasets/cifar10.py'
 ]

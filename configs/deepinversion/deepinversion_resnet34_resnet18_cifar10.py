@@ -2,6 +2,10 @@
 # best epoch, with a 95.70 teacher), zju-vipa's protocol (scripts/deepinv:
 # 1000 pixel steps at lr 0.1 per round, bn 10, oh 1, ADI's adv 1, 400 KD
 # steps), 200 rounds, student lr 0.1. Teacher: resnet34_8xb16_cifar10.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = ['./_base_deepinversion_resnet34_resnet18.py',
           '../_base_/datasets/cifar10.py']
 max_iters = 400 * 200

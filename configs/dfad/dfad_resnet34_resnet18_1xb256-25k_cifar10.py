@@ -2,6 +2,10 @@
 # teacher; mmrazor 92.80); official settings in
 # _base_dfad_resnet34_resnet18.py. Teacher: the mmpretrain zoo's
 # resnet34_8xb16_cifar10, downloaded on first use.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = [
     './_base_dfad_resnet34_resnet18.py', '../_base_/datasets/cifar10.py'
 ]

@@ -2,6 +2,10 @@
 # epoch, with a 95.70 teacher), zju-vipa's protocol: 20 warm-up rounds then
 # 200 rounds of 400 KD steps, student lr 0.2 (scripts/fast_cifar.sh; adv
 # 1.33, bn 10, oh 0.5). Teacher: the mmpretrain zoo's resnet34_8xb16_cifar10.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = ['./_base_fast_resnet34_resnet18.py',
           '../_base_/datasets/cifar10.py']
 warmup, rounds = 20, 200

@@ -2,6 +2,10 @@
 # this pair), tmtuan1307/NAYER's protocol (scripts/nayer_100.sh): 20 warm-up
 # epochs of 10 loops, then 100 epochs of 2 loops + 400 KD steps, synthesis
 # batch 400, KD batch 512, student lr 0.2. Teacher: resnet34_8xb16_cifar10.
+# Or the zju-vipa teacher (--cfg-options model.teacher.checkpoint=zju.pth):
+# https://www.dropbox.com/sh/w8xehuk7debnka3/AABhoazFReE_5mMeyvb4iUWoa?dl=0
+#   python tools/model_converters/zju_vipa_to_mmdfkd.py --arch resnet34 \
+#     checkpoints/pretrained/cifar10_resnet34.pth zju.pth
 _base_ = ['./_base_nayer_resnet34_resnet18.py',
           '../_base_/datasets/cifar10.py']
 warmup, epochs = 20 * 5, 100     # a warm-up epoch: 5 iterations of 2 loops
