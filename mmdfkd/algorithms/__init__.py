@@ -4,6 +4,7 @@ from .cdfkd_mfs import CDFKDMFS
 from .cgdd import CGDD
 from .dafl import DAFL
 from .dfad import DFAD
+from .dfq import DFQ
 from .dfkd_data_preprocessor import DFKDDataPreprocessor
 from .frozen_generator_kd import FrozenGeneratorKD
 from .pool_kd import PoolKD
@@ -11,5 +12,5 @@ from .rdskd import RDSKD
 
 __all__ = [
     'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'CGDD', 'DAFL', 'DFAD',
-    'DFKDDataPreprocessor', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD'
+    'DFKDDataPreprocessor', 'DFQ', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD'
 ]

@@ -5,9 +5,10 @@ from .conditional_dcgan_generator import ConditionalDCGANGenerator
 from .dafl_generator import DAFLGenerator
 from .dcgan_generator import DCGANGenerator
 from .inversion_generator import InversionGenerator
+from .normalized_generator import NormalizedGenerator
 
 __all__ = [
     'BaseGenerator', 'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
     'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator',
-    'InversionGenerator'
+    'InversionGenerator', 'NormalizedGenerator'
 ]

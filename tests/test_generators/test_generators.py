@@ -48,3 +48,22 @@ def test_dcgan_init_is_dcgan():
     w = gen.ups[0][0].weight
     assert abs(w.std().item() - 0.02) < 0.005
     assert abs(gen.ups[0][1].weight.mean().item() - 1.0) < 0.02
+
+
+def test_normalized_generator_is_the_benchmarks_generator_and_normalizer():
+    import torch
+
+    from mmdfkd.registry import MODELS
+    inner = dict(type='InversionGenerator', latent_dim=8, img_size=8,
+                 out_channels=3, base_channels=4)
+    gen = MODELS.build(dict(type='NormalizedGenerator', generator=inner,
+                            mean=[10., 20., 30.], std=[2., 4., 5.]))
+    gen.eval()
+    z = torch.randn(2, 8)
+    x = gen.generator(z)  # Sigmoid output in [0, 1]
+    expected = (x * 255 - torch.tensor([10., 20., 30.]).view(1, 3, 1, 1)) \
+        / torch.tensor([2., 4., 5.]).view(1, 3, 1, 1)
+    torch.testing.assert_close(gen(z), expected)
+    assert gen.latent_dim == 8 and not gen.conditional
+    assert gen.sample(3).shape == (3, 3, 8, 8)
+    assert all(k.startswith('generator.') for k in gen.state_dict())
