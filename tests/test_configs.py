@@ -5,6 +5,7 @@ is random, and only the modules the config names are built. The layout
 checks at the top keep the configs short and their constants in one place
 (docs/configs.md).
 """
+import ast
 import glob
 import io
 import os
@@ -91,6 +92,37 @@ def test_no_config_imports_a_module():
         if any(line.startswith(('import ', 'from '))
                for line in open(p).read().splitlines())]
     assert offenders == []
+
+
+def test_no_config_has_an_import_statement():
+    """No ``import`` / ``from ... import`` anywhere in a config (by its AST).
+
+    mmengine 0.10 (``Config._is_lazy_import``) walks a config's AST and
+    takes any import of a module it does not count as the standard library
+    for a lazy-import (``read_base``) config, which cannot sit in a
+    ``_base_`` chain: ``Config.fromfile`` raises ``ConfigParsingError``
+    ("... must match ... lazy_import"). It counts a module as the standard
+    library when its file lies under ``dirname(dirname(sys.executable))``
+    or /usr/lib/python. In a virtualenv ``sys.executable`` is
+    ``<venv>/bin/python``, so ``math`` (``lib-dynload/math*.so`` of the
+    base interpreter) counts as third-party and the RDSKD generator configs
+    that imported it did not load there, while CI in the system interpreter
+    passed. Whether an import is safe thus depends on the interpreter, so
+    configs import nothing: write the value as a literal (or arithmetic)
+    with the formula in a comment. Unlike the line check above, this also
+    sees indented imports (under ``if``/``try``), as mmengine's walk does.
+    """
+    offenders = []
+    for path in sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                                 recursive=True)):
+        tree = ast.parse(_read(path), filename=path)
+        offenders += [
+            f'{osp.relpath(path, ROOT)}:{node.lineno}'
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert offenders == [], (
+        'configs must not import (mmengine 0.10 then parses them as '
+        f'lazy-import configs inside a virtualenv): {offenders}')
 
 
 def test_dataset_constants_only_in_base_datasets():

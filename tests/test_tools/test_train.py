@@ -387,3 +387,14 @@ def test_torchrun_two_cpu_ranks_cgdd(tmp_path):
     for name in ('generator', 'student'):
         assert probes[0]['params'][name] == pytest.approx(
             probes[1]['params'][name], rel=1e-6)
+
+
+def test_a_run_prints_no_preventable_warning(tmp_path, digits_bn_teacher):
+    """mmcv-lite's MultiScaleDeformableAttention notice, mmengine's
+    FileClient deprecations, the pool warm-up's scheduler-before-optimizer
+    notice and our hooks' own warnings are gone from a distillation run."""
+    proc = run_train(['configs/fast/fast-5_lenet5-bn_lenet5-half_digits.py']
+                     + short(tmp_path, digits_bn_teacher, 12))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'Warning' not in proc.stderr, proc.stderr[-3000:]
+    assert ' - WARNING - ' not in proc.stdout
