@@ -37,4 +37,32 @@ if importlib.util.find_spec('mmcv') is None:
 # itself to that list.
 MODULE2PACKAGE.setdefault('mmdfkd', 'mmdfkd')
 
+
+def _mmdfkd_installed_path(get_installed_path):
+    """mmengine 0.10 finds a package's `.mim` next to its dist-info, which
+    an editable install (`pip install -e`) leaves without the package: for
+    mmdfkd, answer with the folder this module was imported from (the
+    checkout, or site-packages for a regular install)."""
+
+    def installed_path(package: str) -> str:
+        if package == 'mmdfkd':
+            import os.path as osp
+            return osp.dirname(osp.abspath(__file__))
+        return get_installed_path(package)
+
+    installed_path.__wrapped__ = get_installed_path
+    return installed_path
+
+
+def _patch_installed_path() -> None:
+    import mmengine.config.config as config_module
+    import mmengine.hub.hub as hub_module
+    for module in (config_module, hub_module):
+        original = module.get_installed_path
+        if not hasattr(original, '__wrapped__'):
+            module.get_installed_path = _mmdfkd_installed_path(original)
+
+
+_patch_installed_path()
+
 __all__ = ['__version__']

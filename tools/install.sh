@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Install mmdfkd and what it needs from the package registries into the
 # interpreter $PYTHON (default python3: inside an activated virtualenv, the
-# venv's). A regular, non-editable install: with an editable one
-# (`pip install -e`) mmengine 0.10 looks for the `mmdfkd::` configs next to
-# the dist-info, in site-packages/mmdfkd/.mim, where there is no package
-# (docs/get_started.md). tools/*.py then import this installed copy;
+# venv's). A regular install (`pip install -e ".[lite]"` also works,
+# docs/get_started.md). tools/*.py then import this installed copy;
 # reinstall after changing the code, or run the checkout with PYTHONPATH=$PWD.
 # Keeps a full mmcv if one is installed; otherwise adds the `lite` extra
 # (mmcv-lite: the same `mmcv` package without compiled ops). A plain
