@@ -55,9 +55,17 @@ def _mmdfkd_installed_path(get_installed_path):
 
 
 def _patch_installed_path() -> None:
+    # mmengine.config is imported already; mmengine.hub (which imports
+    # torch and the runner) takes the name from mmengine.utils when it is
+    # first imported, so patching that is enough unless it is loaded now
+    import sys
+
     import mmengine.config.config as config_module
-    import mmengine.hub.hub as hub_module
-    for module in (config_module, hub_module):
+    import mmengine.utils as utils_module
+    for module in (config_module, utils_module,
+                   sys.modules.get('mmengine.hub.hub')):
+        if module is None:
+            continue
         original = module.get_installed_path
         if not hasattr(original, '__wrapped__'):
             module.get_installed_path = _mmdfkd_installed_path(original)

@@ -4,7 +4,7 @@ import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import BNStatsRecorder, add_prefix, frozen
+from mmdfkd.utils import BNStatsRecorder, DFKDInputError, add_prefix, frozen
 from .base_dfkd import BaseDFKD
 
 
@@ -55,6 +55,11 @@ class DFQ(BaseDFKD):
                  loss_kd: dict, loss_adv: Optional[dict] = None,
                  student_steps: int = 10, **kwargs):
         super().__init__(**kwargs)
+        if student_steps < 1:
+            raise DFKDInputError(
+                f'DFQ student_steps={student_steps}: the student needs at '
+                'least one step per generator step. Fix: model.'
+                'student_steps=N with N >= 1 (the benchmark: 10).')
         self.loss_bn = MODELS.build(loss_bn)
         self.loss_oh = MODELS.build(loss_oh)
         self.loss_balance = MODELS.build(loss_balance)

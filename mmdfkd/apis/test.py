@@ -64,8 +64,9 @@ def main(argv=None) -> int:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+    run_dir = cfg.get('work_dir') or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.work_dir = args.work_dir or run_dir
     cfg.load_from = args.checkpoint
     # The checkpoint holds the teachers' weights too: build them without
     # loading (nor downloading) their own files.
@@ -82,7 +83,8 @@ def main(argv=None) -> int:
     runner = build_runner(cfg)
     # a checkpoint of the run's own work_dir is the user's output, so, like
     # --resume, it may be unpickled in full (mmengine checkpoints need it)
-    trusted = is_trusted(args.checkpoint, cfg.work_dir, args.trust_checkpoint)
+    trusted = any(is_trusted(args.checkpoint, d, args.trust_checkpoint)
+                  for d in (cfg.work_dir, run_dir))
     with trusted_checkpoints() if trusted else nullcontext():
         metrics = runner.test()
     if args.out:

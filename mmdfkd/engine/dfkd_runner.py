@@ -3,6 +3,7 @@ import glob
 import os
 import os.path as osp
 import re
+from collections import OrderedDict
 
 import torch
 from mmengine.dist import broadcast, is_main_process
@@ -77,9 +78,14 @@ class DFKDRunner(Runner):
         # mmengine saves the DDP-wrapped submodules' keys (student.module.x)
         # but loads by unwrapped names (student.x): non-strict, it silently
         # skipped every wrapped submodule of a multi-rank checkpoint
-        state = _unwrapped_keys(checkpoint.get('state_dict', checkpoint))
+        original = checkpoint.get('state_dict', checkpoint)
+        state = _unwrapped_keys(original)
         for pattern, repl in revise_keys:
             state = {re.sub(pattern, repl, k): v for k, v in state.items()}
+        state = OrderedDict(state)
+        metadata = getattr(original, '_metadata', None)
+        if metadata is not None:  # per-module versions for _load_from_...
+            state._metadata = metadata
         _check_keys(filename, state, model)
         checkpoint = dict(checkpoint, state_dict=state)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
@@ -139,7 +145,8 @@ def _unwrapped_keys(state: dict) -> dict:
 def _check_keys(filename: str, state: dict, model) -> None:
     """One line naming how ``state`` does not fit ``model``."""
     own = _unwrapped_keys(model.state_dict())
-    missing = [k for k in own if k not in state]
+    missing = [k for k in own if k not in state
+               and not k.endswith('num_batches_tracked')]  # as mmengine
     unexpected = [k for k in state if k not in own]
     shapes = [k for k in own if k in state and hasattr(state[k], 'shape')
               and hasattr(own[k], 'shape') and state[k].shape != own[k].shape]
@@ -165,7 +172,8 @@ def _check_keys(filename: str, state: dict, model) -> None:
         f'{filename} does not fit this config\'s {type(model).__name__}: '
         + '; '.join(p for p in parts if p) + '.' + hint +
         ' Fix: give a checkpoint (iter_*.pth) written by a run of this '
-        'config; a teacher\'s weights go in model.teacher.checkpoint.')
+        'config; a teacher\'s weights go in model.teacher.checkpoint; an '
+        'exported student.pth is scored with its student_config.py.')
 
 
 def _remove_stale_temporaries(out_dir: str) -> None:

@@ -91,7 +91,7 @@ def test_short_run_distils_well_above_chance(config, iters, floor, tmp_path,
     proc = subprocess.run(
         [sys.executable, 'tools/test.py', config,
          str(tmp_path / f'iter_{iters}.pth'), '--work-dir',
-         str(tmp_path / 'test'), '--out', str(out), '--cfg-options',
+         str(tmp_path), '--out', str(out), '--cfg-options',
          f'model.teacher.checkpoint={digits_teacher}'],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env=dict(os.environ, PYTHONPATH=ROOT))
