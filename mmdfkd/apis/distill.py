@@ -29,7 +29,7 @@ from typing import Optional, Tuple
 from mmengine.config import Config, ConfigDict, DictAction
 
 from mmdfkd.utils import DFKDInputError, atomic_write
-from .cli import cli_main, load_config
+from .cli import cli_main
 
 _ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Method -> its CIFAR config (ResNet-34 -> ResNet-18) the preset starts
@@ -56,41 +56,16 @@ def _configs_dir() -> str:
         'from a checkout of mmdfkd, or reinstall it (tools/install.sh).')
 
 
-def model_config(name: str, what: str) -> Tuple[Config, Optional[str]]:
-    """The mmpretrain config of a zoo name or config path, and its
-    published weights (None if none)."""
+def _model_config(name: str, what: str) -> Tuple[Config, Optional[str]]:
+    """:func:`mmdfkd.models.model_config`, refusing a weights file."""
     if name.endswith(('.pth', '.safetensors', '.pt')):
         raise DFKDInputError(
             f'{what} {name} is a weights file, which carries no '
             f'architecture. Fix: give the {what} as a zoo name or config '
             'path' + (' and the file as --teacher-checkpoint.'
                       if what == 'teacher' else '.'))
-    if name.endswith('.py'):
-        if '::' in name:
-            from mmengine.hub import get_config
-            try:
-                cfg = get_config(name, pretrained=True)
-            except Exception:  # no metafile entry, hence no weights
-                try:
-                    cfg = get_config(name, pretrained=False)
-                except Exception as e:
-                    raise DFKDInputError(
-                        f'{what} config {name} not found ({e}). Fix: use a '
-                        'path under mmpretrain/configs, e.g. mmpretrain::'
-                        'resnet/resnet34_8xb16_cifar10.py.') from e
-        else:
-            cfg = load_config(name)
-        return cfg, cfg.get('model_path', None)
-    from mmpretrain.apis import ModelHub
-    try:
-        meta = ModelHub.get(name)
-    except ValueError as e:
-        raise DFKDInputError(
-            f'unknown {what} name {name!r}: not in the mmpretrain zoo. Fix: '
-            'pick one from python -c "import mmpretrain; '
-            'print(mmpretrain.list_models())", or give a config path.'
-        ) from e
-    return meta.config, meta.weights
+    from mmdfkd.models import model_config
+    return model_config(name, what)
 
 
 def _walk(cfg, fn, path=()):
@@ -157,8 +132,8 @@ def distill_config(teacher: str, student: str, method: str,
         raise DFKDInputError(
             f'unknown method {method!r}. Fix: one of '
             f'{", ".join(sorted(PRESETS))}.')
-    tcfg, published = model_config(teacher, 'teacher')
-    scfg, _ = model_config(student, 'student')
+    tcfg, published = _model_config(teacher, 'teacher')
+    scfg, _ = _model_config(student, 'student')
     if teacher_checkpoint is None and published is None:
         raise DFKDInputError(
             f'teacher {teacher} has no published weights. Fix: '

@@ -8,13 +8,14 @@ from .multi_header_resnet import MultiHeaderResNet
 from .multi_header_wide_resnet import MultiHeaderWideResNet
 from .sep_conv import SepConv
 from .stage_adapters import StageAdapters
-from .teacher import build_teacher, load_frozen, load_state_dict_safely
+from .teacher import (build_teacher, load_frozen, load_state_dict_safely,
+                      model_config)
 from .wide_resnet import WideResNet
 
 __all__ = [
     'DAFLLeNet5', 'FeatureMapClassifier', 'HeaderAttention',
     'MultiHeaderClassifier', 'MultiHeaderLeNet5', 'MultiHeaderResNet',
     'MultiHeaderWideResNet', 'SepConv', 'StageAdapters', 'WideResNet',
-    'build_teacher', 'load_frozen', 'load_state_dict_safely',
+    'build_teacher', 'load_frozen', 'load_state_dict_safely', 'model_config',
     'request_stages', 'stage_outputs'
 ]

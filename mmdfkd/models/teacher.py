@@ -122,6 +122,47 @@ def load_state_dict_safely(checkpoint: str,
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
 
 
+def model_config(name: str, what: str = 'teacher') -> (Config, Optional[str]):
+    """The mmpretrain config of a zoo name, ``mmpretrain::`` config path or
+    local config path, and its published weights (None if none).
+
+    Args:
+        name (str): The zoo name or config path.
+        what (str): What the model is for (``'teacher'``, ``'student'``),
+            to word the errors. Defaults to 'teacher'.
+    """
+    if name.endswith('.py'):
+        if '::' in name:
+            from mmengine.hub import get_config
+            try:
+                cfg = get_config(name, pretrained=True)
+            except Exception:  # no metafile entry, hence no weights
+                try:
+                    cfg = get_config(name, pretrained=False)
+                except (FileNotFoundError, ValueError, AssertionError) as e:
+                    raise DFKDInputError(
+                        f'{what} config {name} not found ({e}). Fix: use a '
+                        'path under mmpretrain/configs, e.g. '
+                        "'mmpretrain::resnet/resnet34_8xb16_cifar10.py'."
+                    ) from e
+        elif osp.isfile(name):
+            cfg = Config.fromfile(name)
+        else:
+            raise DFKDInputError(f'{what} config {name} not found.')
+        return cfg, cfg.get('model_path', None)
+    from mmpretrain.apis import ModelHub
+    try:
+        meta = ModelHub.get(name)
+    except ValueError as e:
+        raise DFKDInputError(
+            f'unknown {what} name {name!r}: not in the mmpretrain zoo. Fix: '
+            'pick a name from `python -c "import mmpretrain; '
+            'print(mmpretrain.list_models())"` (e.g. '
+            "'resnet34_8xb16_cifar10'), or give a model dict and a "
+            'checkpoint.') from e
+    return meta.config, meta.weights
+
+
 def _build_model(model: Union[str, dict]) -> (nn.Module, Optional[str]):
     """Build a teacher architecture; return it with its published weights."""
     from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
@@ -132,39 +173,9 @@ def _build_model(model: Union[str, dict]) -> (nn.Module, Optional[str]):
         raise DFKDInputError(
             f'teacher `model` must be a zoo name, an mmpretrain:: config path '
             f'or a model dict, got {type(model).__name__}.')
-    if model.endswith('.py'):
-        if '::' in model:
-            from mmengine.hub import get_config
-            try:
-                cfg = get_config(model, pretrained=True)
-            except Exception:  # no metafile entry, hence no weights
-                try:
-                    cfg = get_config(model, pretrained=False)
-                except (FileNotFoundError, ValueError, AssertionError) as e:
-                    raise DFKDInputError(
-                        f'teacher config {model} not found ({e}). Fix: use a '
-                        'path under mmpretrain/configs, e.g. '
-                        "'mmpretrain::resnet/resnet34_8xb16_cifar10.py'."
-                    ) from e
-        elif osp.isfile(model):
-            cfg = Config.fromfile(model)
-        else:
-            raise DFKDInputError(f'teacher config {model} not found.')
-        weights = cfg.get('model_path', None)
-        with DefaultScope.overwrite_default_scope('mmpretrain'):
-            return MMPRETRAIN_MODELS.build(cfg.model), weights
-    from mmpretrain.apis import ModelHub
-    try:
-        meta = ModelHub.get(model)
-    except ValueError as e:
-        raise DFKDInputError(
-            f'unknown teacher name {model!r}: not in the mmpretrain zoo. Fix: '
-            'pick a name from `python -c "import mmpretrain; '
-            'print(mmpretrain.list_models())"` (e.g. '
-            "'resnet34_8xb16_cifar10'), or give a model dict and a "
-            'checkpoint.') from e
+    cfg, weights = model_config(model)
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        return MMPRETRAIN_MODELS.build(meta.config.model), meta.weights
+        return MMPRETRAIN_MODELS.build(cfg.model), weights
 
 
 def build_teacher(cfg: dict) -> nn.Module:
