@@ -29,6 +29,9 @@ default_hooks = dict(
     teacher_check=dict(type='TeacherCheckHook', min_top1=20.0),
     # PNG grids of generated images under work_dir/synthetic/.
     synthetic=dict(type='SyntheticImageHook', interval=1000, num_images=64),
+    # The teacher's class histogram on synthetic images every 500
+    # iterations; a warning with a hint when they collapse onto few classes.
+    diversity=dict(type='SampleDiversityHook', interval=500),
     # One clear error when a loss becomes NaN / inf.
     finite_loss=dict(type='FiniteLossHook'),
     # student.pth + student_config.py in work_dir: the student for plain

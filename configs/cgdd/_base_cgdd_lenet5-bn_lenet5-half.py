@@ -24,6 +24,7 @@ model = dict(
     # 250 is for 32x32..8x8 maps; on these it swamps the KD term (the student
     # stayed at chance), hence 25
     loss_feat=dict(loss_weight=25.0),
+    loss_bn=dict(loss_weight=1.0),  # DFQ's; 0.1 (CDFKD-MFS's): README.md
     feature_stages=(0, 1))
 
 train_dataloader = dict(

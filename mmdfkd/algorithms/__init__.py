@@ -9,8 +9,10 @@ from .dfkd_data_preprocessor import DFKDDataPreprocessor
 from .frozen_generator_kd import FrozenGeneratorKD
 from .pool_kd import PoolKD
 from .rdskd import RDSKD
+from .zskt import ZSKT
 
 __all__ = [
     'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'CGDD', 'DAFL', 'DFAD',
-    'DFKDDataPreprocessor', 'DFQ', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD'
+    'DFKDDataPreprocessor', 'DFQ', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD',
+    'ZSKT'
 ]

@@ -7,7 +7,7 @@ from mmengine.model import BaseModel, is_model_wrapper
 
 from mmdfkd.models import build_teacher
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError
+from mmdfkd.utils import BNStatsRecorder, DFKDInputError
 
 
 @MODELS.register_module()
@@ -190,6 +190,23 @@ class BaseDFKD(BaseModel):
             ]
             for part in parts or [net]:
                 part.compile(**compile_kwargs)
+
+    def check_bn_teachers(self, optional: bool = False) -> None:
+        """Refuse a BN-statistics loss on a teacher without 2d BatchNorm
+        layers (it would be a silent 0: no statistics to match); called at
+        build time by the methods that have such a loss (``optional``: the
+        method also runs without it, ``loss_bn=None``)."""
+        no_bn = [name for name, t in self.frozen_teachers().items()
+                 if not BNStatsRecorder(t).layers]
+        if no_bn:
+            raise DFKDInputError(
+                f'{type(self).__name__}: ' + (
+                    'the teacher has' if no_bn == ['teacher'] else
+                    f'teacher(s) {", ".join(no_bn)} have') +
+                ' no BatchNorm2d layer with running statistics, so '
+                'loss_bn (BN statistics) has no target. Fix: a teacher with '
+                'BatchNorm (e.g. LeNet-5-BN, a ResNet)' +
+                (', or model.loss_bn=None.' if optional else '.'))
 
     def frozen_teachers(self) -> Dict[str, nn.Module]:
         """``{name: teacher}``; the single teacher is named ``teacher``."""

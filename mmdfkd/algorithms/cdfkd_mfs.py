@@ -88,6 +88,7 @@ class CDFKDMFS(BaseDFKD):
         self.loss_adv = MODELS.build(loss_adv)
         self.loss_ens = MODELS.build(loss_ens)
         self.loss_bn = MODELS.build(loss_bn)
+        self.check_bn_teachers()
         self.loss_feat = None if loss_feat is None else MODELS.build(
             loss_feat)
         if self.loss_feat is not None:

@@ -5,8 +5,9 @@ from mmengine.dist import get_rank
 import torch.nn as nn
 from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 
-from mmdfkd.models import (FeatureMapClassifier, StageAdapters, request_stages,
-                           stage_outputs)
+from mmdfkd.models import (FeatureMapClassifier, StageAdapters,
+                           matching_stages, request_stages, stage_outputs,
+                           stage_shapes)
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import (BNStatsRecorder, DFKDInputError, add_prefix, frozen,
                           sampling_mode)
@@ -113,6 +114,8 @@ class CGDD(BaseDFKD):
         self.loss_div = build(loss_div)
         self.loss_adv = build(loss_adv)
         self.loss_feat = build(loss_feat)
+        if self.loss_bn is not None:
+            self.check_bn_teachers(optional=True)
         # The ablations: which losses exist.
         self.generator_losses = tuple(
             name for name in ('loss_label', 'loss_bn', 'loss_div', 'loss_adv')
@@ -147,8 +150,32 @@ class CGDD(BaseDFKD):
                 "type='mmdfkd.FeatureMapClassifier' (an mmpretrain "
                 'ImageClassifier with that extra mode; same weights).')
         if self.feature_stages:
+            self._check_stage_pairs()
             request_stages(self.teacher, self.feature_stages, 'teacher')
         self.student.set_stages(self.feature_stages)
+
+    def _check_stage_pairs(self) -> None:
+        """``feature_stages`` must name stages of the same spatial size in
+        both networks (found from one probe batch of the generator)."""
+        with torch.no_grad(), sampling_mode(self.generator, False):
+            images = self.generator(torch.zeros(2, self.generator.latent_dim),
+                                    torch.zeros(2, dtype=torch.long))
+        shapes_T = stage_shapes(self.teacher, images, 'teacher')
+        shapes_S = stage_shapes(self.student, images, 'student')
+        valid = tuple(s for s in matching_stages(shapes_T, shapes_S)
+                      if s < min(len(shapes_T), len(shapes_S)) - 1)
+        if not set(self.feature_stages) <= set(valid):
+            pairs = ', '.join(
+                f'{s}: teacher {tuple(shapes_T[s][1:])} / student '
+                f'{tuple(shapes_S[s][1:])}' for s in self.feature_stages
+                if s < min(len(shapes_T), len(shapes_S))) or 'no such stages'
+            fix = (f'model.feature_stages={valid}' if valid else
+                   'model.loss_feat=None (logit KD only)')
+            raise DFKDInputError(
+                f'CGDD feature_stages={self.feature_stages}: the feature '
+                'loss pairs stages whose maps have the same spatial size in '
+                f'teacher and student ({pairs}); these networks pair '
+                f'{valid or "none"}. Fix: {fix}.')
 
     @torch.no_grad()
     def _build_adapters(self) -> StageAdapters:

@@ -61,6 +61,7 @@ class DFQ(BaseDFKD):
                 'least one step per generator step. Fix: model.'
                 'student_steps=N with N >= 1 (the benchmark: 10).')
         self.loss_bn = MODELS.build(loss_bn)
+        self.check_bn_teachers()
         self.loss_oh = MODELS.build(loss_oh)
         self.loss_balance = MODELS.build(loss_balance)
         self.loss_kd = MODELS.build(loss_kd)

@@ -36,7 +36,7 @@ from mmengine.dataset import default_collate
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 
 from mmdfkd.apis.train import set_precision  # tools/train.py --amp/--no-amp
-from mmdfkd.models import MultiHeaderLeNet5
+from mmdfkd.models import MultiHeaderLeNet5, stage_outputs
 from mmdfkd.registry import DATASETS, MODELS
 
 
@@ -364,6 +364,63 @@ def cgdd_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
         opt_s.step()
 
 
+#: ``torch.nn.utils.clip_grad_norm_(..., 5)`` of ZSKT solver.py (the configs'
+#: ``optim_wrapper.*.clip_grad=dict(max_norm=5)``).
+ZSKT_MAX_GRAD_NORM = 5.0
+
+
+def zskt_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
+    """ZSKT solver.py: one pseudo-batch (one z) of ``n_generator_iter`` = 1
+    generator step, then ``n_student_iter`` student steps, each on
+    ``generator(z)`` recomputed with autograd on (the generator's gradients
+    are never used); teacher and student run with autograd on in the
+    generator step (the student's gradients are zeroed before its step),
+    the teacher once under ``no_grad`` at the first student step; each
+    step is ``zero_grad``, ``backward``, ``clip_grad_norm_(5)``, ``step``.
+    The KL is ``F.kl_div``'s default element mean (batch mean / K)."""
+    opt_g, opt_s = opts['generator'], opts['student']
+    tau, w = m.loss_kd.tau, m.loss_kd.loss_weight
+
+    def divergence(s, t):
+        return w * _kd(s, t, tau) / t.size(1)
+
+    timer.mark('generator')
+    # under DDP the student's gradients of this step, computed and zeroed
+    # unused by the official single-GPU code, stay local (as in CGDD's)
+    no_sync = getattr(m.student, 'no_sync', nullcontext)
+    with cast(), no_sync():
+        x = m.generator(z)
+        s = m.student(x)
+        t = m.teacher(x)
+    loss_g = -divergence(s.float(), t.float())
+    opt_g.zero_grad()
+    loss_g.backward()
+    torch.nn.utils.clip_grad_norm_(m.generator.parameters(),
+                                   ZSKT_MAX_GRAD_NORM)
+    opt_g.step()
+    for step in range(m.student_steps):
+        timer.mark('student')
+        with cast():
+            x = m.generator(z)
+            if step == 0:
+                with torch.no_grad():
+                    t_feats, t = stage_outputs(m.teacher, x, m.at_stages)
+            if m.at_stages:
+                s_feats, s = m.student(x, mode='stages')
+            else:
+                s = m.student(x)
+        loss_s = divergence(s.float(), t.float())
+        if m.at_stages:
+            loss_s = loss_s + m.loss_at.loss_weight * sum(
+                (_attention(a) - _attention(b)).pow(2).mean()
+                for a, b in zip(s_feats, t_feats))
+        opt_s.zero_grad()
+        loss_s.backward()
+        torch.nn.utils.clip_grad_norm_(m.student.parameters(),
+                                       ZSKT_MAX_GRAD_NORM)
+        opt_s.step()
+
+
 class Reference(NamedTuple):
     """A method's reference loop.
 
@@ -388,6 +445,7 @@ REFERENCES: Dict[str, Reference] = dict(
     CDFKDMFS=Reference(cdfkd_mfs_reference, trainable=('teachers', ),
                        setup=cdfkd_mfs_setup),
     CGDD=Reference(cgdd_reference, setup=cgdd_setup),
+    ZSKT=Reference(zskt_reference),
 )
 
 

@@ -33,13 +33,15 @@ def fmt(value) -> str:
     return 'n/a' if value is None else f'{value:.2f}'
 
 
-def mean_std(values):
+def mean_std(values, digits: int = 2) -> str:
+    """``'mean ± std'`` (one value: itself; none: ``'n/a'``)."""
     values = [v for v in values if v is not None]  # a run logged no top-1
     if not values:
         return 'n/a'
     if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+        return f'{values[0]:.{digits}f}'
+    return (f'{statistics.mean(values):.{digits}f} ± '
+            f'{statistics.stdev(values):.{digits}f}')
 
 
 @cli_main

@@ -6,9 +6,10 @@ from .dafl_generator import DAFLGenerator
 from .dcgan_generator import DCGANGenerator
 from .inversion_generator import InversionGenerator
 from .normalized_generator import NormalizedGenerator
+from .zskt_generator import ZSKTGenerator
 
 __all__ = [
     'BaseGenerator', 'ConditionalBatchNorm2d', 'ConditionalDAFLGenerator',
     'ConditionalDCGANGenerator', 'DAFLGenerator', 'DCGANGenerator',
-    'InversionGenerator', 'NormalizedGenerator'
+    'InversionGenerator', 'NormalizedGenerator', 'ZSKTGenerator'
 ]

@@ -4,11 +4,13 @@ from .export_student_hook import ExportStudentHook, student_config
 from .export_weights_hook import ExportWeightsHook
 from .finite_loss_hook import FiniteLossHook
 from .rank_shards_hook import RankShardsHook
+from .sample_diversity_hook import SampleDiversityHook
 from .synthetic_image_hook import SyntheticImageHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
     'AgreementHook', 'AtomicCheckpointHook', 'ExportStudentHook',
     'ExportWeightsHook', 'FiniteLossHook', 'RankShardsHook',
-    'SyntheticImageHook', 'TeacherCheckHook', 'student_config'
+    'SampleDiversityHook', 'SyntheticImageHook', 'TeacherCheckHook',
+    'student_config'
 ]

@@ -57,7 +57,11 @@ class AtomicCheckpointHook(CheckpointHook):
         runner.save_checkpoint(
             self.out_dir, ckpt_filename, self.file_client_args,
             save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler, meta=meta,
+            # a run without schedulers (RDSKD: constant lrs) has nothing
+            # to save, which mmengine would warn about at every save
+            save_param_scheduler=(self.save_param_scheduler and
+                                  runner.param_schedulers is not None),
+            meta=meta,
             by_epoch=self.by_epoch, backend_args=self.backend_args,
             **self.args)
         if not is_main_process():

@@ -16,6 +16,19 @@ from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError
 
 
+def _staged_backbone(classifier: nn.Module, what: str) -> nn.Module:
+    """The classifier's backbone, which must have ``out_indices``."""
+    backbone = getattr(classifier, 'backbone', None)
+    if backbone is None or not hasattr(backbone, 'out_indices'):
+        raise DFKDInputError(
+            f'the {what} ({type(classifier).__name__}) has no backbone with '
+            '`out_indices`, so its feature maps cannot be taken. Fix: use an '
+            'mmpretrain ImageClassifier whose backbone supports out_indices '
+            '(ResNet, ResNet_CIFAR, WideResNet, DAFLLeNet5, ...) or set the '
+            'feature loss to None.')
+    return backbone
+
+
 def request_stages(classifier: nn.Module, stages: Sequence[int],
                    what: str = 'classifier') -> None:
     """Make ``classifier.backbone`` also return the outputs of ``stages``.
@@ -34,14 +47,7 @@ def request_stages(classifier: nn.Module, stages: Sequence[int],
         DFKDInputError: The backbone has no ``out_indices``, or a requested
             stage comes after the one the head reads.
     """
-    backbone = getattr(classifier, 'backbone', None)
-    if backbone is None or not hasattr(backbone, 'out_indices'):
-        raise DFKDInputError(
-            f'the {what} ({type(classifier).__name__}) has no backbone with '
-            '`out_indices`, so its feature maps cannot be taken. Fix: use an '
-            'mmpretrain ImageClassifier whose backbone supports out_indices '
-            '(ResNet, ResNet_CIFAR, DAFLLeNet5, ...) or set the feature loss '
-            'to None.')
+    backbone = _staged_backbone(classifier, what)
     current = tuple(backbone.out_indices)
     last = current[-1]
     if any(s >= last for s in stages):
@@ -49,6 +55,39 @@ def request_stages(classifier: nn.Module, stages: Sequence[int],
             f'feature stages {tuple(stages)} of the {what} must come before '
             f'the stage its head reads ({last}). Fix: choose earlier stages.')
     backbone.out_indices = tuple(sorted(set(current) | set(stages)))
+
+
+@torch.no_grad()
+def stage_shapes(classifier: nn.Module, images: torch.Tensor,
+                 what: str = 'classifier') -> List[torch.Size]:
+    """The output shape of every backbone stage up to the one the head
+    reads, from one probe batch ``images`` (eval mode; nothing is updated,
+    ``out_indices`` is restored).
+
+    Raises:
+        DFKDInputError: The backbone has no ``out_indices``.
+    """
+    backbone = _staged_backbone(classifier, what)
+    kept, was_training = tuple(backbone.out_indices), classifier.training
+    backbone.out_indices = tuple(range(kept[-1] + 1))
+    classifier.eval()
+    try:
+        outs = backbone(images)
+    finally:
+        backbone.out_indices = kept
+        classifier.train(was_training)
+    return [out.shape for out in outs]
+
+
+def matching_stages(shapes_T: Sequence[torch.Size],
+                    shapes_S: Sequence[torch.Size]) -> Tuple[int, ...]:
+    """Stages whose outputs are (N, C, H, W) maps of the same spatial size
+    in teacher and student (what a spatial feature loss can pair), from the
+    lists of :func:`stage_shapes`."""
+    return tuple(
+        s for s in range(min(len(shapes_T), len(shapes_S)))
+        if len(shapes_T[s]) == len(shapes_S[s]) == 4
+        and shapes_T[s][2:] == shapes_S[s][2:])
 
 
 def stage_outputs(classifier: nn.Module, inputs: torch.Tensor,
@@ -60,12 +99,15 @@ def stage_outputs(classifier: nn.Module, inputs: torch.Tensor,
         classifier (nn.Module): An mmpretrain ``ImageClassifier`` prepared
             with :func:`request_stages`.
         inputs (Tensor): Normalised images (N, C, H, W).
-        stages (Sequence[int]): Backbone stage indices.
+        stages (Sequence[int]): Backbone stage indices; empty: the plain
+            forward, for a classifier that cannot return stages.
 
     Returns:
         tuple: The stage outputs (a list, in the order of ``stages``) and
         the logits (N, K).
     """
+    if not stages:  # no stage asked for: a plain forward (any classifier)
+        return [], classifier(inputs)
     outs = classifier.extract_feat(inputs, stage='backbone')
     index = {s: i for i, s in enumerate(classifier.backbone.out_indices)}
     feats = [outs[index[s]] for s in stages]

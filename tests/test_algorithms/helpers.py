@@ -98,3 +98,18 @@ def mfs_cfg(tmp_path, num_teachers=3, student_steps=2, **kwargs) -> dict:
             loss_bn=dict(type='BNStatisticsLoss', loss_weight=0.1,
                          first_bn_multiplier=5.0),
             student_steps=student_steps), **kwargs})
+
+
+def zskt_cfg(ckpt, teacher=None, **kwargs) -> dict:
+    """ZSKT: a BN LeNet-5 teacher by default, a ``FeatureMapClassifier``
+    student (attention transfer on the derived stages, blocks 0 and 1)."""
+    return lenet_algorithm(
+        'ZSKT', ckpt, teacher=teacher or LENET.lenet5_bn,
+        **{**dict(
+            student=dict(copy.deepcopy(LENET.lenet5_half),
+                         type='mmdfkd.FeatureMapClassifier'),
+            generator=dict(type='ZSKTGenerator', latent_dim=16, img_size=32,
+                           out_channels=1, base_channels=16),
+            loss_kd=dict(type='KDLoss'),
+            loss_at=dict(type='AttentionTransferLoss', loss_weight=25.0),
+            student_steps=2), **kwargs})

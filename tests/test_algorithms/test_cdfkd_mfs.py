@@ -287,3 +287,16 @@ def test_exported_student_loads_in_mmpretrain_inference(tmp_path):
     torch.testing.assert_close(
         torch.as_tensor(result['pred_scores']), expected, atol=1e-5,
         rtol=1e-4)
+
+
+def test_teachers_without_batch_norm_are_refused(tmp_path):
+    cfg = mfs_cfg(tmp_path)
+    lenet = Config.fromfile('configs/_base_/models/lenet5.py').lenet5
+    cfg['teachers']['t2'] = dict(
+        model=copy.deepcopy(lenet),
+        checkpoint=str(tmp_path / 'plain.pth'))
+    torch.save(MODELS.build(copy.deepcopy(lenet)).state_dict(),
+               tmp_path / 'plain.pth')
+    with pytest.raises(DFKDInputError,
+                       match=r'teacher\(s\) t2 have no BatchNorm2d'):
+        MODELS.build(cfg)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmdfkd.registry import MODELS
@@ -160,3 +161,48 @@ def test_conditioning_controls_the_teacher_class(digits_teacher):
     distinct = torch.tensor([len(set(preds[:, i].tolist()))
                              for i in range(100)])
     assert distinct.float().mean() > 8
+
+
+MMPRETRAIN_LENET5 = dict(
+    _scope_='mmpretrain', type='ImageClassifier',
+    backbone=dict(type='LeNet5', num_classes=10), head=dict(type='ClsHead'))
+
+
+def test_teacher_without_batch_norm(tmp_path):
+    """mmpretrain's LeNet5 (no BN, no ``out_indices``): a BN-statistics
+    loss is refused at build time; without it and without the feature
+    loss the teacher is never asked for stages and one step runs."""
+    ckpt = random_teacher_ckpt(tmp_path / 'plain.pth', MMPRETRAIN_LENET5)
+    with pytest.raises(DFKDInputError, match='no BatchNorm2d layer'):
+        MODELS.build(cgdd_cfg(ckpt, teacher=MMPRETRAIN_LENET5,
+                              loss_feat=None))
+    model = MODELS.build(cgdd_cfg(ckpt, teacher=MMPRETRAIN_LENET5,
+                                  loss_bn=None, loss_feat=None))
+    model.train()
+    log = model.train_step(_codes(8, 3), optim(model))
+    assert torch.isfinite(log['stu.loss_kd'])
+    assert 'stu.loss_feat' not in log and 'gen.loss_bn' not in log
+
+
+def test_feature_stages_are_checked_against_the_networks(bn_ckpt):
+    """The LeNet pair has maps of equal size at stages 0 and 1 only; a
+    stage that does not pair is refused at build time, naming the valid
+    ones."""
+    MODELS.build(cgdd_cfg(bn_ckpt, feature_stages=(0, 1)))
+    with pytest.raises(DFKDInputError,
+                       match=r'feature_stages=\(1, 2\).*pair \(0, 1\).*'
+                             r'Fix: model.feature_stages=\(0, 1\)'):
+        MODELS.build(cgdd_cfg(bn_ckpt, feature_stages=(1, 2)))
+
+
+def test_resnet_teacher_stages_that_do_not_pair_are_refused(tmp_path):
+    """The narrow BN ResNet teacher (32/16/8/4 px stages) and LeNet-5-Half
+    (14/5 px) share no map size: the feature loss is refused at build time
+    with the fix, and without it the pair builds."""
+    resnet = Config.fromfile(
+        'configs/_base_/models/resnet_cifar.py').resnet18_cifar_narrow
+    ckpt = random_teacher_ckpt(tmp_path / 'resnet.pth', resnet)
+    with pytest.raises(DFKDInputError,
+                       match=r'pair none\. Fix: model\.loss_feat=None'):
+        MODELS.build(cgdd_cfg(ckpt, teacher=resnet))
+    MODELS.build(cgdd_cfg(ckpt, teacher=resnet, loss_feat=None))

@@ -14,6 +14,7 @@ sys.path.insert(0, osp.dirname(__file__))
 from helpers import LENET, lenet_algorithm  # noqa: E402
 
 from mmdfkd.registry import MODELS  # noqa: E402
+from mmdfkd.utils import DFKDInputError  # noqa: E402
 
 
 def _dfq_cfg(ckpt, **kwargs):
@@ -109,3 +110,12 @@ def test_dfq_step_equals_the_benchmark_loop(bn_ckpt, adv):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5,
                                        msg=f'{name}.{k}')
     assert all(p.grad is None for p in model.teacher.parameters())
+
+
+def test_teacher_without_batch_norm_is_refused(tmp_path):
+    ckpt = tmp_path / 'plain.pth'
+    torch.save(MODELS.build(copy.deepcopy(LENET.lenet5)).state_dict(), ckpt)
+    with pytest.raises(DFKDInputError, match='no BatchNorm2d layer'):
+        cfg = _dfq_cfg(str(ckpt))
+        cfg['teacher']['model'] = copy.deepcopy(LENET.lenet5)
+        MODELS.build(cfg)

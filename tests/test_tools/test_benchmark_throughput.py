@@ -168,6 +168,16 @@ def _algorithm(method: str, tmp_path) -> dict:
             loss_kd=dict(type='KDLoss'),
             loss_feat=dict(type='AttentionTransferLoss', loss_weight=25.0),
             feature_stages=(0, 1), student_steps=2)
+    elif method == 'ZSKT':
+        cfg.update(
+            teacher=dict(model=copy.deepcopy(LENET.lenet5_bn),
+                         init_random=True),
+            student=dict(copy.deepcopy(LENET.lenet5_half),
+                         type='mmdfkd.FeatureMapClassifier'),
+            generator=dict(generator, type='ZSKTGenerator'),
+            loss_kd=dict(type='KDLoss'),
+            loss_at=dict(type='AttentionTransferLoss', loss_weight=25.0),
+            student_steps=2)
     return cfg
 
 
@@ -189,6 +199,8 @@ def test_reference_loop_makes_the_train_step_update(method, tmp_path):
     # their unused gradients must not change the updates
     ref_model, opts, ref = reference_copy(model, optim, official=True)
     codes = getattr(model, 'student_steps', 0) + 1
+    if method == 'ZSKT':  # one z per pseudo-batch, reused by every step
+        codes = 1
     z = torch.randn(8, codes, 16) if codes > 1 else torch.randn(8, 16)
 
     torch.manual_seed(1)  # CGDD draws its preset labels from the RNG

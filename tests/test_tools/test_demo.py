@@ -1,0 +1,63 @@
+"""The benchmark suites and the demo built on them (the runs themselves are
+minutes long: tools/demo.py is measured, not tested, here)."""
+import os.path as osp
+
+import pytest
+
+from mmdfkd.analysis import benchmark, demo
+from mmdfkd.utils import DFKDInputError
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@pytest.mark.parametrize('dataset', ['digits', 'fashion-mnist'])
+def test_every_suite_config_exists(dataset):
+    for config, _ in benchmark.teachers(dataset).values():
+        assert osp.isfile(osp.join(ROOT, config)), config
+    names = set(benchmark.teachers(dataset))
+    for _, stages in benchmark.methods(dataset).values():
+        for config, teachers in stages:
+            assert osp.isfile(osp.join(ROOT, config)), config
+            assert set(teachers.values()) <= names
+
+
+def test_demo_suite_trains_only_the_teachers_it_needs(tmp_path):
+    suite = benchmark.Suite('demo', str(tmp_path))
+    assert list(suite.methods) == ['cgdd', 'rdskd', 'cdfkd_mfs', 'fast-5']
+    assert sorted(suite.teachers) == [
+        'lenet5', 'lenet5-bn_seed1', 'lenet5-bn_seed2', 'lenet5-bn_seed3']
+    assert suite.seeds == [0]
+    assert suite.last_stage_dir('rdskd', 0) == str(tmp_path / 'rdskd' /
+                                                   'seed0-1')
+    only = benchmark.Suite('digits', str(tmp_path), ['dfq'], [1, 2])
+    assert list(only.teachers) == ['lenet5-bn_seed1']
+
+
+def test_table():
+    results = dict(
+        seeds=[0, 1], jobs=2, seconds=600,
+        teachers=dict(lenet5=dict(top1=99.44, seconds=25.0)),
+        methods=dict(cgdd=dict(label='CGDD', runs={
+            '0': dict(top1=98.0, teacher_top1=99.63, ratio=98.4,
+                      seconds=100.0),
+            '1': dict(top1=97.0, teacher_top1=99.63, ratio=97.4,
+                      seconds=120.0)})))
+    lines = benchmark.table(results).splitlines()
+    assert lines[2] == ('| CGDD | 97.50 ± 0.71 | 98.00 / 97.00 | 99.63 ± 0.00'
+                        ' | 97.9 ± 0.7 | 110 |')
+    assert lines[-1] == ('Teachers: lenet5 99.44 % (25 s). Seeds 0, 1; all '
+                         'runs 600 s, 2 at a time.')
+    results['seeds'] = [0]
+    del results['methods']['cgdd']['runs']['1']
+    assert benchmark.table(results).splitlines()[2] == (
+        '| CGDD | 98.00 | 99.63 | 98.4 | 100 |')
+
+
+def test_bad_input_is_one_line_before_anything_is_written(tmp_path, capsys):
+    assert demo.main(['--jobs', '0', '--work-dir',
+                      str(tmp_path / 'x')]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        'mmdfkd error: --jobs 0. Fix: --jobs 1 or more.']
+    assert not (tmp_path / 'x').exists()
+    with pytest.raises(DFKDInputError, match='unknown method.*Fix'):
+        benchmark.Suite('digits', str(tmp_path), ['dafl', 'nope'])
