@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from mmdfkd.utils import sampling_mode
 
 
-def batch_sizes(num_samples: int, batch_size: int) -> List[int]:
+def _batch_sizes(num_samples: int, batch_size: int) -> List[int]:
     """Split ``num_samples`` into nearly equal batches of at most
     ``batch_size`` (no tiny last batch for train-mode BN)."""
     num_batches = math.ceil(num_samples / batch_size)
@@ -100,7 +100,7 @@ def sample_diversity(generator: nn.Module,
             f"generator_mode must be 'eval' or 'train', got {generator_mode}")
     if num_samples < 2:
         raise ValueError(f'num_samples must be at least 2, got {num_samples}')
-    sizes = batch_sizes(num_samples, batch_size)
+    sizes = _batch_sizes(num_samples, batch_size)
     if generator_mode == 'train' and min(sizes) < 2:
         raise ValueError('train-mode BN needs batches of at least 2 images; '
                          f'got batch_size={batch_size}')

@@ -8,7 +8,6 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
-from mmdfkd.evaluation.sample_diversity import batch_sizes
 from mmdfkd.registry import HOOKS
 
 COLLAPSE_HINT = (
@@ -126,7 +125,9 @@ class SampleDiversityHook(Hook):
             rng = torch.Generator().manual_seed(self.seed)
             size = getattr(getattr(runner, 'train_dataloader', None),
                            'batch_size', None) or 64
-            sizes = batch_sizes(self.num_images, size)
+            num = -(-self.num_images // size)  # nearly equal batches
+            sizes = [self.num_images // num + (i < self.num_images % num)
+                     for i in range(num)]
             batches = [model.image_source.sample(n, rng=rng) for n in sizes]
         teachers = list(model.frozen_teachers().values())
         probs = torch.cat([
