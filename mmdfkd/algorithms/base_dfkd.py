@@ -7,7 +7,7 @@ from mmengine.model import BaseModel, is_model_wrapper
 
 from mmdfkd.models import build_teacher
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import BNStatsRecorder, DFKDInputError
+from mmdfkd.utils import BNStatsRecorder, DFKDInputError, sampling_mode
 
 
 @MODELS.register_module()
@@ -190,6 +190,17 @@ class BaseDFKD(BaseModel):
             ]
             for part in parts or [net]:
                 part.compile(**compile_kwargs)
+
+    @torch.no_grad()
+    def probe_images(self, num: int = 2) -> torch.Tensor:
+        """``num`` images of the generator from zero codes (class 0 for a
+        conditional one), in eval mode: a build-time probe of the networks'
+        shapes that updates nothing and draws no random number."""
+        z = torch.zeros(num, self.generator.latent_dim)
+        inputs = (z, torch.zeros(num, dtype=torch.long)) if getattr(
+            self.generator, 'conditional', False) else (z, )
+        with sampling_mode(self.generator, False):
+            return self.generator(*inputs)
 
     def check_bn_teachers(self, optional: bool = False) -> None:
         """Refuse a BN-statistics loss on a teacher without 2d BatchNorm

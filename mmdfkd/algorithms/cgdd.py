@@ -157,9 +157,7 @@ class CGDD(BaseDFKD):
     def _check_stage_pairs(self) -> None:
         """``feature_stages`` must name stages of the same spatial size in
         both networks (found from one probe batch of the generator)."""
-        with torch.no_grad(), sampling_mode(self.generator, False):
-            images = self.generator(torch.zeros(2, self.generator.latent_dim),
-                                    torch.zeros(2, dtype=torch.long))
+        images = self.probe_images()
         shapes_T = stage_shapes(self.teacher, images, 'teacher')
         shapes_S = stage_shapes(self.student, images, 'student')
         valid = tuple(s for s in matching_stages(shapes_T, shapes_S)
@@ -181,11 +179,8 @@ class CGDD(BaseDFKD):
     def _build_adapters(self) -> StageAdapters:
         """One 1x1 convolution per stage, student -> teacher channels,
         sized from one probe batch of the generator (nothing is updated)."""
-        z = torch.zeros(2, self.generator.latent_dim)
-        labels = torch.zeros(2, dtype=torch.long)
-        with sampling_mode(self.generator, False), \
-                sampling_mode(self.student, False):
-            images = self.generator(z, labels)
+        images = self.probe_images()
+        with sampling_mode(self.student, False):
             feats_T, _ = stage_outputs(self.teacher, images,
                                        self.feature_stages)
             feats_S, _ = self.student(images, mode='stages')

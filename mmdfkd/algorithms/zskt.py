@@ -6,7 +6,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmdfkd.models import (FeatureMapClassifier, matching_stages,
                            request_stages, stage_outputs, stage_shapes)
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import DFKDInputError, add_prefix, frozen, sampling_mode
+from mmdfkd.utils import DFKDInputError, add_prefix, frozen
 from .base_dfkd import BaseDFKD
 
 
@@ -111,8 +111,7 @@ class ZSKT(BaseDFKD):
                 f'got a student of type {type(self.student).__name__}. Fix: '
                 "build the student as type='mmdfkd.FeatureMapClassifier' (or "
                 'set model.loss_at=None).')
-        with torch.no_grad(), sampling_mode(self.generator, False):
-            images = self.generator(torch.zeros(2, self.generator.latent_dim))
+        images = self.probe_images()
         valid = matching_stages(stage_shapes(self.teacher, images, 'teacher'),
                                 stage_shapes(self.student, images, 'student'))
         stages = valid if at_stages is None else tuple(at_stages)
