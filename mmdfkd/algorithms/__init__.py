@@ -9,10 +9,11 @@ from .dfkd_data_preprocessor import DFKDDataPreprocessor
 from .frozen_generator_kd import FrozenGeneratorKD
 from .pool_kd import PoolKD
 from .rdskd import RDSKD
+from .spaceship_net import SpaceshipNet
 from .zskt import ZSKT
 
 __all__ = [
     'AttentionAggregation', 'BaseDFKD', 'CDFKDMFS', 'CGDD', 'DAFL', 'DFAD',
     'DFKDDataPreprocessor', 'DFQ', 'FrozenGeneratorKD', 'PoolKD', 'RDSKD',
-    'ZSKT'
+    'SpaceshipNet', 'ZSKT'
 ]

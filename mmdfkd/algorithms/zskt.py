@@ -3,8 +3,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
-from mmdfkd.models import (FeatureMapClassifier, matching_stages,
-                           request_stages, stage_outputs, stage_shapes)
+from mmdfkd.models import pair_stages, stage_outputs
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError, add_prefix, frozen
 from .base_dfkd import BaseDFKD
@@ -105,33 +104,9 @@ class ZSKT(BaseDFKD):
                      ) -> Tuple[int, ...]:
         """The AT stages, checked against the networks (or derived from
         them), requested from teacher and student."""
-        if not isinstance(self.student, FeatureMapClassifier):
-            raise DFKDInputError(
-                "ZSKT's attention term runs the student with mode='stages'; "
-                f'got a student of type {type(self.student).__name__}. Fix: '
-                "build the student as type='mmdfkd.FeatureMapClassifier' (or "
-                'set model.loss_at=None).')
-        images = self.probe_images()
-        valid = matching_stages(stage_shapes(self.teacher, images, 'teacher'),
-                                stage_shapes(self.student, images, 'student'))
-        stages = valid if at_stages is None else tuple(at_stages)
-        if not stages or not set(stages) <= set(valid):
-            given = None if at_stages is None else tuple(at_stages)
-            fix = (f'model.at_stages={valid} (or model.loss_at=None)'
-                   if valid else 'model.loss_at=None (logit KD only)')
-            raise DFKDInputError(
-                f'ZSKT at_stages={given}: attention transfer pairs stages '
-                'whose outputs are (N, C, H, W) maps of the same size in '
-                f'teacher and student; these networks have {valid or "none"}'
-                f'. Fix: {fix}.')
-        last_T = self.teacher.backbone.out_indices[-1]
-        last_S = self.student.backbone.out_indices[-1]
-        request_stages(self.teacher, [s for s in stages if s < last_T],
-                       'teacher')
-        self.student.set_stages([s for s in stages if s < last_S])
-        # the stage the head reads is returned by every backbone pass
-        self.student.stages = stages
-        return stages
+        return pair_stages(self.teacher, self.student, self.probe_images(),
+                           at_stages, 'ZSKT attention transfer', 'at_stages',
+                           'loss_at')
 
     # ----------------------------------------------------------------------
     # Training: Algorithm 1

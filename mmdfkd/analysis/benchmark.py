@@ -6,10 +6,13 @@ table and an accuracy-vs-wall-time plot.
         [--work-dir work_dirs/benchmark_digits]
 
 Suites: ``digits`` and ``fashion-mnist`` (every method with a LeNet config:
-LeNet-5 / LeNet-5-BN teachers -> LeNet-5-Half) and ``demo`` (what
+LeNet-5 / LeNet-5-BN teachers -> LeNet-5-Half), ``digits-resnet`` (the
+second teacher family: mmpretrain's ``ResNet_CIFAR``-18 narrowed, the
+methods with a ``*_resnet18-narrow_*`` config) and ``demo`` (what
 ``tools/demo.py`` runs: the three core methods and the best baseline on
 digits). The teachers are trained once per suite (fixed seeds: LeNet-5,
-and LeNet-5-BN with seeds 1, 2, 3); each method runs once per ``--seeds``
+and LeNet-5-BN with seeds 1, 2, 3; the ResNet with its config's seed, and
+seeds 2, 3 for CDFKD-MFS's ensemble); each method runs once per ``--seeds``
 value (``randomness.seed``) against its teachers. ``--jobs`` trainings run
 at once (more than one: one thread each). ``--reuse`` keeps every run of
 the work dir that already finished (its ``result.json``), so an
@@ -42,14 +45,46 @@ _MFS_TEACHERS = {f'model.teachers.t{s}.checkpoint': f'lenet5-bn_seed{s}'
                  for s in (1, 2, 3)}
 
 
+_RN = 'resnet18-narrow'
+
+
 def teachers(dataset: str) -> Dict[str, Tuple[str, Tuple[str, ...]]]:
     """``name -> (config, cfg-options)`` of a suite's teachers."""
+    resnet = f'configs/teachers/teacher_{_RN}_{dataset}.py'
     return {
         'lenet5': (f'configs/teachers/teacher_lenet5_{dataset}.py', ()),
         **{f'lenet5-bn_seed{s}': (
             f'configs/teachers/teacher_lenet5-bn_{dataset}.py',
             (f'randomness.seed={s}', )) for s in (1, 2, 3)},
+        _RN: (resnet, ()),
+        **{f'{_RN}_seed{s}': (resnet, (f'randomness.seed={s}', ))
+           for s in (2, 3)},
     }
+
+
+def resnet_methods(dataset: str) -> Dict[str, Tuple[str, list]]:
+    """:func:`methods` for the ResNet teacher family: the LeNet-5-Half
+    students of the ``*_resnet18-narrow_*`` configs."""
+    one = {'model.teacher.checkpoint': _RN}
+    found = {
+        'cgdd': ('CGDD', f'configs/cgdd/cgdd_{_RN}_lenet5-half_'
+                 f'1xb64-800_{dataset}.py', one),
+        'fast-5': ('Fast-5', f'configs/fast/fast-5_{_RN}_lenet5-half_'
+                   f'{dataset}.py', one),
+        'dafl': ('DAFL', f'configs/dafl/dafl_{_RN}_lenet5-half_1xb128-2k_'
+                 f'{dataset}.py', one),
+        'dfad': ('DFAD', f'configs/dfad/dfad_{_RN}_lenet5-half_1xb128-1k_'
+                 f'{dataset}.py', one),
+        'cdfkd_mfs': ('CDFKD-MFS (3 teachers)', f'configs/cdfkd_mfs/'
+                      f'cdfkd-mfs_3x{_RN}_mh-lenet5-half_1xb64-300_'
+                      f'{dataset}.py', {
+                          'model.teachers.t1.checkpoint': _RN,
+                          'model.teachers.t2.checkpoint': f'{_RN}_seed2',
+                          'model.teachers.t3.checkpoint': f'{_RN}_seed3'}),
+    }
+    return {name: (label, [(config, ts)])
+            for name, (label, config, ts) in found.items()
+            if osp.isfile(config)}
 
 
 def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
@@ -66,7 +101,8 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
             for m, label in (('dfq', 'DFQ'), ('zskt', 'ZSKT'),
                              ('deepinversion', 'DeepInversion'),
                              ('cmi', 'CMI'), ('fast-5', 'Fast-5'),
-                             ('nayer', 'NAYER'))}
+                             ('nayer', 'NAYER'),
+                             ('spaceshipnet', 'SpaceshipNet'))}
     return {
         'cgdd': ('CGDD', [(f'configs/cgdd/cgdd_lenet5-bn_lenet5-half_'
                            f'1xb64-400_{ds}.py', one)]),
@@ -86,13 +122,16 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
     }
 
 
-#: suite -> (dataset, methods, default seeds); None: every method.
+#: suite -> (dataset, methods, default seeds, teacher family); None: every
+#: method of the family.
 SUITES = {
-    'digits': ('digits', None, (0, 1, 2)),
-    'fashion-mnist': ('fashion-mnist', None, (0, 1, 2)),
+    'digits': ('digits', None, (0, 1, 2), 'lenet5'),
+    'fashion-mnist': ('fashion-mnist', None, (0, 1, 2), 'lenet5'),
+    'digits-resnet': ('digits', None, (0, 1, 2), _RN),
     # the core methods and the best baseline per CPU-second (Fast-5:
     # 98.46 +- 0.43 % on digits in about 2 CPU-minutes)
-    'demo': ('digits', ('cgdd', 'rdskd', 'cdfkd_mfs', 'fast-5'), (0, )),
+    'demo': ('digits', ('cgdd', 'rdskd', 'cdfkd_mfs', 'fast-5'), (0, ),
+             'lenet5'),
 }
 
 
@@ -122,8 +161,10 @@ class Suite:
                 f'unknown suite {suite!r}. Fix: one of {", ".join(SUITES)}.')
         if jobs < 1:
             raise DFKDInputError(f'--jobs {jobs}. Fix: --jobs 1 or more.')
-        self.dataset, default_methods, default_seeds = SUITES[suite]
-        self.all_methods = methods(self.dataset)
+        self.dataset, default_methods, default_seeds, self.family = \
+            SUITES[suite]
+        self.all_methods = (methods if self.family == 'lenet5' else
+                            resnet_methods)(self.dataset)
         names = list(method_names or default_methods or self.all_methods)
         unknown = [n for n in names if n not in self.all_methods]
         if unknown:
@@ -221,7 +262,8 @@ class Suite:
         seed = self.seeds[0]
         plot({label: self.last_stage_dir(m, seed)
               for m, (label, _) in self.methods.items()}, out,
-             f'{self.dataset}, seed {seed}, LeNet-5-Half students')
+             f'{self.dataset}, {self.family} teachers, seed {seed}, '
+             'LeNet-5-Half students')
 
 
 def table(results: dict) -> str:

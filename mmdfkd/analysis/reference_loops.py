@@ -421,6 +421,157 @@ def zskt_reference(m, opts, z, cast=nullcontext, timer=NO_TIMER) -> None:
         opt_s.step()
 
 
+class _SwitchedBNHook(_FeatureHook):
+    """SpaceshipNet skyu_tools/net_magnifier.py ``DeepInversionFeatureHook``:
+    a permanent hook that computes r_l only while switched on
+    (``calloss(True)`` in train_G, off in train_S)."""
+
+    on = False
+
+    def hook(self, module, inputs, output) -> None:
+        if self.on:
+            super().hook(module, inputs, output)
+
+
+def spaceshipnet_setup(m) -> None:
+    m.reference_bn_hooks = [
+        _SwitchedBNHook(mod) for mod in m.teacher.modules()
+        if isinstance(mod, nn.BatchNorm2d)
+    ] if m.synthesizer.loss_bn is not None else []
+    m.reference_iter = 0
+
+
+def _spaceship_forward(m, net, x: torch.Tensor, grads: list) -> tuple:
+    """The official networks' forward (networks/resnet_cifar_1028.py): the
+    stage outputs with gradient-saving hooks, and the logits."""
+    outs = net.extract_feat(x, stage='backbone')
+    index = {s: i for i, s in enumerate(net.backbone.out_indices)}
+    feats = [outs[index[s]] for s in m.stages]
+    for f in feats:
+        if f.requires_grad:
+            f.register_hook(grads.append)
+    last = outs[-1:]
+    return feats, net.head(net.neck(last) if net.with_neck else last)
+
+
+def spaceshipnet_reference(m, opts, z, cast=nullcontext,
+                           timer=NO_TIMER) -> None:
+    """SpaceshipNet model_CFE_mSARC_base_V37.py: every ``kd_steps``
+    iterations ``train_G`` (a new Adam on the persistent generator, fixed
+    z, balanced labels, 0.5 CE + BN through permanent switched hooks, the
+    best pre-step batch and its features), then one step of ``train_S``: a
+    level, the per-pair channel-mix loop with probability p, the generator's
+    later layers in eval mode, crop + flip, the teacher and student with
+    autograd on and gradient hooks on their stage outputs,
+    ``nn.KLDivLoss()`` (element mean) * T^2, the CAM MSE through 1x1
+    convolutions holding copies of the fc weights, the Grad-CAM MSE from the
+    hooks filled by ``autograd.grad`` w.r.t. all parameters. The three
+    LMDB pools + DataLoaders are the copy's ``ImagePool`` (one shuffled
+    draw for every level)."""
+    from mmdfkd.synthesizers.spaceship import generator_features, render
+    syn, opt_s = m.synthesizer, opts['student']
+    G, T, S = syn.generator, m.teacher, m.student
+    if m.reference_iter % m.kd_steps == 0:
+        timer.mark('synthesis')
+        labels = torch.arange(syn.batch_size, device=z.device) % \
+            syn.num_classes
+        noise = torch.randn(syn.batch_size, G.latent_dim,
+                            generator=syn.rng).to(z.device)
+        opt_g = torch.optim.Adam(G.parameters(), syn.lr_g,
+                                 betas=[0.5, 0.999])
+        for h in m.reference_bn_hooks:
+            h.on = True
+        G.train()
+        best_cost, best = 1e6, None
+        for _ in range(syn.iterations):
+            with cast():
+                x, conv_outs = generator_features(G, noise)
+                out = T(syn.normalize(syn.augment(x)))
+            loss_g = 0.
+            if syn.loss_oh is not None:
+                loss_g = syn.loss_oh.loss_weight * F.cross_entropy(
+                    out.float(), labels)
+            if syn.loss_bn is not None:
+                loss_g = loss_g + syn.loss_bn.loss_weight * sum(
+                    h.r_feature.float() * (syn.loss_bn.first_bn_multiplier
+                                           if k == 0 else 1.)
+                    for k, h in enumerate(m.reference_bn_hooks))
+            with torch.no_grad():
+                if best is None or best_cost > loss_g.item():
+                    best_cost = loss_g.item()
+                    best = [x.detach()] + [c.clone().detach()
+                                           for c in conv_outs]
+            opt_g.zero_grad()
+            loss_g.backward()
+            opt_g.step()
+        for h in m.reference_bn_hooks:
+            h.on = False
+        batch = dict(images=syn.normalize(best[0]), labels=labels)
+        batch.update({f'feat{lv}': best[1 + lv] for lv in syn.levels})
+        m.image_pool.add(batch)
+    G.eval()
+    timer.mark('student')
+    data = m.image_pool.sample(m.batch_size)
+    level = syn.levels[int(torch.randint(len(syn.levels), (),
+                                         generator=syn.rng))]
+    features = data[f'feat{level}']
+    with torch.no_grad():
+        if float(torch.rand((), generator=syn.rng)) < m.exchange_prob:
+            n, c = features.shape[:2]
+            picks = torch.rand(n, c, generator=syn.rng).argsort(1) < c // 2
+            mixed = features.clone()
+            for i in range(n):  # channel_mix_batch: one pair at a time
+                m1 = picks[i].to(features).view(c, 1, 1)
+                mixed[i] = features[i] * m1 + features[n - 1 - i] * (1 - m1)
+            features = mixed
+        images = syn.augment(render(G, features, level))
+    x = syn.normalize(images)
+    grads_T, grads_S = [], []
+    # a frozen teacher (--frozen-reference) needs an input in the graph
+    x_T = x.detach().requires_grad_(
+        not any(p.requires_grad for p in T.parameters()))
+    with cast():
+        feats_T, t = _spaceship_forward(m, T, x_T, grads_T)
+        feats_S, s = _spaceship_forward(m, S, x, grads_S)
+    tau = m.loss_kd.tau
+    k = t.size(1)
+    # KDLoss(loss_weight=1/K) is nn.KLDivLoss()'s element mean
+    loss = m.loss_kd.loss_weight * k * nn.KLDivLoss()(
+        F.log_softmax(s.float() / tau, 1),
+        F.softmax(t.float() / tau, 1)) * tau * tau
+    if m.loss_cam is not None:
+        last = m.stages.index(m.last_stage)
+        cams = []
+        for net, f in ((T, feats_T[last]), (S, feats_S[last])):
+            conv = nn.Conv2d(net.head.fc.in_features, k, 1, bias=False).to(
+                x.device)
+            conv.weight.data = net.head.fc.weight.unsqueeze(2).unsqueeze(3)
+            cams.append(conv(f.float()))
+        loss = loss + m.loss_cam.loss_weight * F.mse_loss(cams[1], cams[0])
+    if m.loss_gradcam is not None:
+        one_hot = F.one_hot(t.max(1)[1], k).to(t.dtype)
+        n = len(m.cam_stages)
+        maps = []
+        for net, out, feats, grads in ((T, t, feats_T, grads_T),
+                                       (S, s, feats_S, grads_S)):
+            params = [p for p in net.parameters() if p.requires_grad]
+            if params:
+                torch.autograd.grad(out, params, grad_outputs=one_hot,
+                                    retain_graph=True, allow_unused=True)
+            else:  # a frozen teacher (--frozen-reference)
+                torch.autograd.grad(out, feats, grad_outputs=one_hot,
+                                    retain_graph=True)
+            saved = grads[::-1]
+            maps.append([(g.mean([2, 3]).unsqueeze(2).unsqueeze(3) * f).sum(1)
+                         for g, f in zip(saved[:n], feats[:n])])
+        loss = loss + m.loss_gradcam.loss_weight * sum(
+            F.mse_loss(a.float(), b.float()) for a, b in zip(*maps[::-1]))
+    opt_s.zero_grad()
+    loss.backward()
+    opt_s.step()
+    m.reference_iter += 1
+
+
 class Reference(NamedTuple):
     """A method's reference loop.
 
@@ -446,6 +597,7 @@ REFERENCES: Dict[str, Reference] = dict(
                        setup=cdfkd_mfs_setup),
     CGDD=Reference(cgdd_reference, setup=cgdd_setup),
     ZSKT=Reference(zskt_reference),
+    SpaceshipNet=Reference(spaceshipnet_reference, setup=spaceshipnet_setup),
 )
 
 

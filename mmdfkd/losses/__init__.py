@@ -1,4 +1,5 @@
 from .activation_loss import ActivationLoss
+from .activation_region_loss import CAMLoss, GradCAMLoss
 from .adversarial_divergence_loss import (JSCompetitionLoss,
                                           MaskedKLAdversarialLoss)
 from .attention_transfer_loss import AttentionTransferLoss
@@ -14,8 +15,8 @@ from .mode_seeking_loss import ModeSeekingLoss
 from .one_hot_loss import OneHotLoss
 
 __all__ = [
-    'ActivationLoss', 'AttentionTransferLoss', 'BNStatisticsLoss',
-    'CMIContrastiveLoss',
+    'ActivationLoss', 'AttentionTransferLoss', 'BNStatisticsLoss', 'CAMLoss',
+    'CMIContrastiveLoss', 'GradCAMLoss',
     'FeatureL1Loss', 'FitNetLoss', 'ImageL2Loss', 'InfoEntropyLoss',
     'JSCompetitionLoss', 'KDLoss', 'LogitL1Loss', 'MaskedKLAdversarialLoss',
     'ModeSeekingLoss', 'OneHotLoss', 'TVLoss'

@@ -24,6 +24,11 @@ class BNStatisticsLoss(nn.Module):
             + \lVert \hat\mu_l - \mu_l \rVert_2, \qquad
         \mathcal{L}_{bn} = \lambda \sum_l w_l\, r_l
 
+(``reduction='sum'``, the official form) or :math:`\frac{\lambda}{L}
+\sum_l w_l\, r_l` over the :math:`L` layers (``reduction='mean'``), a
+scale that does not grow with the teacher's depth, so one weight serves a
+LeNet (2 BN layers) and a ResNet-18 (20) alike.
+
     where :math:`\hat\mu_l, \hat\sigma^2_l` are the layer's running
     statistics, the norms are plain (not squared) L2 norms,
     :math:`w_0` = ``first_bn_multiplier`` and :math:`w_l = 1` otherwise, and
@@ -57,6 +62,8 @@ class BNStatisticsLoss(nn.Module):
             ``[0, 1)``. Defaults to 0.0 (plain DeepInversion loss).
         loss_weight (float): Weight :math:`\lambda` of the term.
             Defaults to 1.0.
+        reduction (str): ``'sum'`` over the layers (DeepInversion's and
+            every official code's) or ``'mean'``. Defaults to ``'sum'``.
 
     Example:
         >>> import torch
@@ -72,10 +79,15 @@ class BNStatisticsLoss(nn.Module):
     def __init__(self,
                  first_bn_multiplier: float = 5.0,
                  momentum: float = 0.0,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0,
+                 reduction: str = 'sum') -> None:
         super().__init__()
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f'momentum must be in [0, 1), got {momentum}.')
+        if reduction not in ('sum', 'mean'):
+            raise ValueError(
+                f"reduction must be 'sum' or 'mean', got {reduction!r}.")
+        self.reduction = reduction
         self.first_bn_multiplier = first_bn_multiplier
         self.momentum = momentum
         self.loss_weight = loss_weight
@@ -125,6 +137,8 @@ class BNStatisticsLoss(nn.Module):
                 torch.linalg.vector_norm(r_mu.float() - mu)
             weight = self.first_bn_multiplier if i == 0 else 1.0
             loss = loss + weight * r
+        if self.reduction == 'mean':
+            loss = loss / len(batch_means)
         return self.loss_weight * loss
 
     @torch.no_grad()

@@ -1,7 +1,7 @@
 from .dafl_lenet5 import DAFLLeNet5
 from .feature_map_classifier import (FeatureMapClassifier, matching_stages,
-                                     request_stages, stage_outputs,
-                                     stage_shapes)
+                                     pair_stages, request_stages,
+                                     stage_outputs, stage_shapes, use_stages)
 from .header_attention import HeaderAttention
 from .multi_header_classifier import MultiHeaderClassifier
 from .multi_header_lenet5 import MultiHeaderLeNet5
@@ -18,5 +18,6 @@ __all__ = [
     'MultiHeaderClassifier', 'MultiHeaderLeNet5', 'MultiHeaderResNet',
     'MultiHeaderWideResNet', 'SepConv', 'StageAdapters', 'WideResNet',
     'build_teacher', 'load_frozen', 'load_state_dict_safely', 'model_config',
-    'matching_stages', 'request_stages', 'stage_outputs', 'stage_shapes'
+    'matching_stages', 'pair_stages', 'request_stages', 'stage_outputs',
+    'stage_shapes', 'use_stages'
 ]

@@ -155,3 +155,64 @@ class FeatureMapClassifier(ImageClassifier):
         if mode == 'stages':
             return stage_outputs(self, inputs, self.stages)
         return super().forward(inputs, data_samples, mode)
+
+
+def pair_stages(teacher: nn.Module, student: nn.Module,
+                images: torch.Tensor, stages: Optional[Sequence[int]],
+                term: str, option: str, loss: str) -> Tuple[int, ...]:
+    """The stages a spatial feature term pairs, checked at build time and
+    returned by both networks from then on.
+
+    ``stages`` must name stages whose maps have the same spatial size in
+    teacher and student on ``images`` (None: every such stage); they are
+    then requested from the teacher (:func:`request_stages`) and set on the
+    student, which returns them from ``mode='stages'``.
+
+    Args:
+        teacher (nn.Module): An mmpretrain ``ImageClassifier``.
+        student (nn.Module): A :class:`FeatureMapClassifier`.
+        images (Tensor): A probe batch (N, C, H, W) of the teacher's input.
+        stages (Sequence[int], optional): The config's stages, or None.
+        term (str): The term, for messages, e.g. ``'ZSKT attention
+            transfer'``.
+        option (str): The config key of ``stages``, e.g. ``'at_stages'``.
+        loss (str): The config key that removes the term, e.g.
+            ``'loss_at'``.
+
+    Returns:
+        tuple: The stages.
+
+    Raises:
+        DFKDInputError: The student is no ``FeatureMapClassifier``, or the
+            stages do not match in size (the message lists those that do).
+    """
+    if not isinstance(student, FeatureMapClassifier):
+        raise DFKDInputError(
+            f"{term} runs the student with mode='stages'; got a student of "
+            f'type {type(student).__name__}. Fix: build the student as '
+            f"type='mmdfkd.FeatureMapClassifier' (or set model.{loss}=None).")
+    valid = matching_stages(stage_shapes(teacher, images, 'teacher'),
+                            stage_shapes(student, images, 'student'))
+    chosen = valid if stages is None else tuple(stages)
+    if not chosen or not set(chosen) <= set(valid):
+        given = None if stages is None else tuple(stages)
+        fix = (f'model.{option}={valid} (or model.{loss}=None)'
+               if valid else f'model.{loss}=None')
+        raise DFKDInputError(
+            f'{term}: {option}={given}, but the term pairs stages whose '
+            'outputs are (N, C, H, W) maps of the same size in teacher and '
+            f'student; these networks have {valid or "none"}. Fix: {fix}.')
+    use_stages(teacher, student, chosen)
+    return chosen
+
+
+def use_stages(teacher: nn.Module, student: nn.Module,
+               stages: Sequence[int]) -> None:
+    """Make the teacher's backbone and the student's ``mode='stages'``
+    return ``stages`` (any of them may be the stage the head reads, which
+    every backbone pass returns anyway)."""
+    last_T = _staged_backbone(teacher, 'teacher').out_indices[-1]
+    last_S = _staged_backbone(student, 'student').out_indices[-1]
+    request_stages(teacher, [s for s in stages if s < last_T], 'teacher')
+    student.set_stages([s for s in stages if s < last_S])
+    student.stages = tuple(stages)

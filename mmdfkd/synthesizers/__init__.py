@@ -14,11 +14,12 @@ from .fast import FastSynthesizer
 from .image_pool import ImagePool
 from .inversion import InversionSynthesizer
 from .nayer import NAYERSynthesizer, NoisyLayerGenerator
+from .spaceship import SpaceshipSynthesizer
 
 __all__ = [
     'BaseSynthesizer', 'BatchRandomCrop', 'BatchRandomFlip',
     'BatchRandomResizedCrop', 'CMISynthesizer',
     'DeepInversionSynthesizer', 'FastSynthesizer', 'ImagePool',
     'InversionSynthesizer', 'NAYERSynthesizer', 'NoisyLayerGenerator',
-    'RoundSynthesizer'
+    'RoundSynthesizer', 'SpaceshipSynthesizer'
 ]

@@ -46,6 +46,21 @@ def test_first_layer_multiplier_only_on_first_layer():
         means, variances, rms, rvs).item() == pytest.approx(16.0)
 
 
+def test_mean_over_layers():
+    means = [_t(1.0), _t(2.0), _t(0.0)]
+    variances = [_t(1.0), _t(1.0), _t(5.0)]
+    rms = [_t(0.0), _t(0.0), _t(0.0)]
+    rvs = [_t(1.0), _t(1.0), _t(1.0)]
+    # (5 * 1 + 2 + 4) / 3 layers, times the weight
+    loss = BNStatisticsLoss(reduction='mean', loss_weight=3.0)
+    assert loss(means, variances, rms, rvs).item() == pytest.approx(11.0)
+    assert BNStatisticsLoss(reduction='mean')(
+        means[:1], variances[:1], rms[:1], rvs[:1]).item() == \
+        pytest.approx(5.0)
+    with pytest.raises(ValueError, match='reduction'):
+        BNStatisticsLoss(reduction='none')
+
+
 def test_empty_and_mismatched_lists():
     assert BNStatisticsLoss()([], [], [], []).item() == 0.0
     with pytest.raises(ValueError, match='one entry per'):

@@ -11,14 +11,29 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.mark.parametrize('dataset', ['digits', 'fashion-mnist'])
-def test_every_suite_config_exists(dataset):
-    for config, _ in benchmark.teachers(dataset).values():
-        assert osp.isfile(osp.join(ROOT, config)), config
-    names = set(benchmark.teachers(dataset))
-    for _, stages in benchmark.methods(dataset).values():
+@pytest.mark.parametrize('family', ['lenet5', 'resnet'])
+def test_every_suite_config_exists(dataset, family, monkeypatch):
+    monkeypatch.chdir(ROOT)  # resnet_methods lists the configs it finds
+    found = (benchmark.methods if family == 'lenet5' else
+             benchmark.resnet_methods)(dataset)
+    all_teachers = benchmark.teachers(dataset)
+    for _, stages in found.values():
         for config, teachers in stages:
             assert osp.isfile(osp.join(ROOT, config)), config
-            assert set(teachers.values()) <= names
+            for name in teachers.values():
+                assert osp.isfile(all_teachers[name][0]), name
+
+
+def test_resnet_suite(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    suite = benchmark.Suite('digits-resnet', str(tmp_path))
+    assert {'cgdd', 'fast-5'} <= set(suite.methods)
+    assert suite.methods['cgdd'][1] == [(
+        'configs/cgdd/cgdd_resnet18-narrow_lenet5-half_1xb64-800_digits.py',
+        {'model.teacher.checkpoint': 'resnet18-narrow'})]
+    only = benchmark.Suite('digits-resnet', str(tmp_path), ['fast-5'])
+    assert only.teachers == {'resnet18-narrow': (
+        'configs/teachers/teacher_resnet18-narrow_digits.py', ())}
 
 
 def test_demo_suite_trains_only_the_teachers_it_needs(tmp_path):
