@@ -35,7 +35,7 @@ class SpaceshipNet(PoolKD):
 
         l ~ U(levels); f = pool.sample(batch_size)[feat_l]
         with probability exchange_prob: f = CFE(f)   # pairs (i, N-1-i)
-        x = normalise(crop4(flip(G_{>l}(f))))        # current G, eval mode
+        x = normalise(flip(crop4(G_{>l}(f))))        # current G, eval mode
         L_S = KD(S(x), T(x))                         # tau 30, element mean
             + CAM:   MSE(W_S * f^S_last, W_T * f^T_last)      # all classes
             + GCAM:  sum_j MSE(GradCAM_j^S, GradCAM_j^T)      # stages j
@@ -95,6 +95,10 @@ class SpaceshipNet(PoolKD):
                 f'the image pool keeps {self.image_pool.keys}, not the '
                 f'generator features {missing}. Fix: image_pool.keys='
                 f"{('images', ) + tuple(f'feat{lv}' for lv in syn.levels)}.")
+        if not 0.0 <= exchange_prob <= 1.0:
+            raise DFKDInputError(
+                f'SpaceshipNet exchange_prob={exchange_prob} is not a '
+                'probability. Fix: a value in [0, 1] (official: 0.7).')
         self.exchange_prob = exchange_prob
         self.loss_cam = None if loss_cam is None else MODELS.build(loss_cam)
         self.loss_gradcam = None if loss_gradcam is None else \

@@ -24,15 +24,13 @@ class BNStatisticsLoss(nn.Module):
             + \lVert \hat\mu_l - \mu_l \rVert_2, \qquad
         \mathcal{L}_{bn} = \lambda \sum_l w_l\, r_l
 
-(``reduction='sum'``, the official form) or :math:`\frac{\lambda}{L}
-\sum_l w_l\, r_l` over the :math:`L` layers (``reduction='mean'``), a
-scale that does not grow with the teacher's depth, so one weight serves a
-LeNet (2 BN layers) and a ResNet-18 (20) alike.
-
     where :math:`\hat\mu_l, \hat\sigma^2_l` are the layer's running
     statistics, the norms are plain (not squared) L2 norms,
     :math:`w_0` = ``first_bn_multiplier`` and :math:`w_l = 1` otherwise, and
-    :math:`\lambda` = ``loss_weight``.
+    :math:`\lambda` = ``loss_weight``. That is ``reduction='sum'``, the
+    official form; ``reduction='mean'`` divides by the number of layers
+    :math:`L`, a scale that does not grow with the teacher's depth (3 BN
+    layers in LeNet-5-BN, 20 in a ResNet-18).
 
     **Momentum version** of `Fast DFKD <https://arxiv.org/abs/2112.06253>`_
     (``bn_mmt``, :math:`m`): the running statistics are compared with a mix

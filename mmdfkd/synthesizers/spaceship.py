@@ -8,6 +8,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.dist import all_reduce, broadcast, get_world_size
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError, sampling_mode
@@ -123,8 +124,9 @@ class SpaceshipSynthesizer(InversionSynthesizer):
     The generator is *not* re-initialised between rounds (its Adam is): it
     is drawn once (kaiming-normal conv / linear weights, zero biases, BN
     weights N(1, 0.02), the official ``weights_init('kaiming')``) from the
-    synthesizer's RNG. Under DDP its gradients are averaged over ranks, so
-    it stays identical everywhere. The round returns ``images``,
+    synthesizer's RNG (rank 0's draw, under DDP). Under DDP its gradients
+    are averaged over ranks, and its BN running statistics after each
+    round, so it stays identical everywhere. The round returns ``images``,
     ``labels`` and ``feat{l}`` for every level of ``levels``.
 
     For the student, :meth:`render` re-draws images from (exchanged)
@@ -190,6 +192,22 @@ class SpaceshipSynthesizer(InversionSynthesizer):
                 m.weight.copy_(1 + 0.02 * torch.randn(m.weight.shape,
                                                       generator=self.rng))
                 m.bias.zero_()
+        if get_world_size() > 1:  # the RNG is per rank: rank 0's draw
+            for t in self.generator.state_dict().values():
+                broadcast(t, 0)
+
+    @torch.no_grad()
+    def average_bn_stats_over_ranks(self) -> None:
+        """Each rank's round ran the generator in train mode on its own
+        codes, so the BN running statistics that :meth:`render` uses drift
+        apart; their mean over the ranks keeps the generator (and the
+        checkpoint, which holds rank 0's copy) identical everywhere."""
+        if get_world_size() > 1:
+            for m in self.generator.modules():
+                if isinstance(m, nn.modules.batchnorm._BatchNorm) and \
+                        m.track_running_stats:
+                    all_reduce(m.running_mean, op='mean')
+                    all_reduce(m.running_var, op='mean')
 
     def draw_targets(self, num: int, device=None) -> torch.Tensor:
         """``generate_input(test=True)``: class ``i mod K`` for image i."""
@@ -228,6 +246,7 @@ class SpaceshipSynthesizer(InversionSynthesizer):
                 loss.backward()
                 self.average_grads_over_ranks(self.generator.parameters())
                 optimizer.step()
+        self.average_bn_stats_over_ranks()
         log = {k: v.detach() for k, v in losses.items()}
         log.update(loss=loss.detach(), best_loss=best[0])
         out = dict(images=best[1], labels=targets, log=log)

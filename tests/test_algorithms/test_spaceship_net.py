@@ -250,6 +250,8 @@ def test_stage_pairing_is_derived_or_refused(tmp_path):
     with pytest.raises(DFKDInputError, match='loss_cam.*Fix: model.loss_cam'
                        '=None'):
         MODELS.build(_cfg(ckpt, loss_cam=dict(type='CAMLoss')))
+    with pytest.raises(DFKDInputError, match='exchange_prob=1.5.*Fix'):
+        MODELS.build(_cfg(ckpt, exchange_prob=1.5))
     # the pool must keep the generator features of every level
     with pytest.raises(DFKDInputError, match='Fix: image_pool.keys'):
         MODELS.build(_cfg(ckpt, image_pool=dict(type='ImagePool',

@@ -104,6 +104,7 @@ def test_nayer_rounds_equal_the_official_loop():
         target = torch.randint(K, (N % K, ), generator=rng)
         for _ in range(N // K):
             target = torch.cat((torch.arange(K), target))
+        init = copy.deepcopy(gen.state_dict())   # this round's start
         opt = torch.optim.Adam(gen.parameters(), lr=lr,
                                betas=[0.5, 0.999])
         best_cost, best = float('inf'), None
@@ -150,10 +151,16 @@ def test_nayer_rounds_equal_the_official_loop():
                                rtol=1e-4, atol=1e-4)
     assert out['log']['best_loss'].item() == pytest.approx(best_cost,
                                                            rel=1e-5)
-    for (key, a), b in zip(syn.generator.state_dict().items(),
-                           gen.state_dict().values()):
+    for (key, a), (key_b, b) in zip(syn.generator.state_dict().items(),
+                                    gen.state_dict().items()):
         # (float noise in near-zero gradients: steps of up to ~lr, above)
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4, msg=key)
+        if key_b.endswith('weight') and not key_b.startswith('n1'):
+            # and both took the same Adam steps: about lr per step each
+            moved_a = (a - init[key_b]).abs().mean()
+            moved_b = (b - init[key_b]).abs().mean()
+            assert moved_b > lr, key
+            assert moved_a == pytest.approx(moved_b.item(), rel=0.05), key
 
 
 def test_nayer_targets_are_balanced():

@@ -10,10 +10,9 @@ from mmdfkd.utils import DFKDInputError
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-@pytest.mark.parametrize('dataset', ['digits', 'fashion-mnist'])
-@pytest.mark.parametrize('family', ['lenet5', 'resnet'])
-def test_every_suite_config_exists(dataset, family, monkeypatch):
-    monkeypatch.chdir(ROOT)  # resnet_methods lists the configs it finds
+@pytest.mark.parametrize('dataset,family', [
+    ('digits', 'lenet5'), ('fashion-mnist', 'lenet5'), ('digits', 'resnet')])
+def test_every_suite_config_exists(dataset, family):
     found = (benchmark.methods if family == 'lenet5' else
              benchmark.resnet_methods)(dataset)
     all_teachers = benchmark.teachers(dataset)
@@ -21,13 +20,15 @@ def test_every_suite_config_exists(dataset, family, monkeypatch):
         for config, teachers in stages:
             assert osp.isfile(osp.join(ROOT, config)), config
             for name in teachers.values():
-                assert osp.isfile(all_teachers[name][0]), name
+                assert osp.isfile(osp.join(ROOT, all_teachers[name][0])), \
+                    name
 
 
-def test_resnet_suite(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_resnet_suite(tmp_path):
     suite = benchmark.Suite('digits-resnet', str(tmp_path))
-    assert {'cgdd', 'fast-5'} <= set(suite.methods)
+    assert list(suite.methods) == ['cgdd', 'fast-5', 'dafl', 'cdfkd_mfs']
+    assert sorted(suite.teachers) == [
+        'resnet18-narrow', 'resnet18-narrow_seed2', 'resnet18-narrow_seed3']
     assert suite.methods['cgdd'][1] == [(
         'configs/cgdd/cgdd_resnet18-narrow_lenet5-half_1xb64-800_digits.py',
         {'model.teacher.checkpoint': 'resnet18-narrow'})]
