@@ -468,7 +468,6 @@ def spaceshipnet_reference(m, opts, z, cast=nullcontext,
     hooks filled by ``autograd.grad`` w.r.t. all parameters. The three
     LMDB pools + DataLoaders are the copy's ``ImagePool`` (one shuffled
     draw for every level)."""
-    from mmdfkd.synthesizers.spaceship import generator_features, render
     syn, opt_s = m.synthesizer, opts['student']
     G, T, S = syn.generator, m.teacher, m.student
     if m.reference_iter % m.kd_steps == 0:
@@ -485,7 +484,7 @@ def spaceshipnet_reference(m, opts, z, cast=nullcontext,
         best_cost, best = 1e6, None
         for _ in range(syn.iterations):
             with cast():
-                x, conv_outs = generator_features(G, noise)
+                x, conv_outs = G.levels(noise)
                 out = T(syn.normalize(syn.augment(x)))
             loss_g = 0.
             if syn.loss_oh is not None:
@@ -524,7 +523,7 @@ def spaceshipnet_reference(m, opts, z, cast=nullcontext,
                 m1 = picks[i].to(features).view(c, 1, 1)
                 mixed[i] = features[i] * m1 + features[n - 1 - i] * (1 - m1)
             features = mixed
-        images = syn.augment(render(G, features, level))
+        images = syn.augment(G.render(features, level))
     x = syn.normalize(images)
     grads_T, grads_S = [], []
     # a frozen teacher (--frozen-reference) needs an input in the graph

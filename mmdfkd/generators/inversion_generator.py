@@ -60,11 +60,39 @@ class InversionGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """Map codes (N, latent_dim) to images (N, C, S, S) in [0, 1]."""
+        return self.render(self.level0(z), 0)
+
+    def level0(self, z: torch.Tensor) -> torch.Tensor:
+        """The BN-ed first layer (N, 2c, S/4, S/4): level 0."""
         x = self.fc(z).view(z.size(0), -1, self.init_size, self.init_size)
-        x = F.interpolate(self.bn0(x), scale_factor=2)      # (N, 2c, 2s, 2s)
-        x = F.leaky_relu(self.bn1(self.conv1(x)), 0.2)
-        x = F.interpolate(x, scale_factor=2)                # (N, 2c, S, S)
-        x = F.leaky_relu(self.bn2(self.conv2(x)), 0.2)      # (N, c, S, S)
+        return self.bn0(x)
+
+    def level1(self, x: torch.Tensor) -> torch.Tensor:
+        """Level 0 -> level 1, the first conv block (N, 2c, S/2, S/2)."""
+        x = F.interpolate(x, scale_factor=2)
+        return F.leaky_relu(self.bn1(self.conv1(x)), 0.2)
+
+    def level2(self, x: torch.Tensor) -> torch.Tensor:
+        """Level 1 -> level 2, the second conv block (N, c, S, S)."""
+        x = F.interpolate(x, scale_factor=2)
+        return F.leaky_relu(self.bn2(self.conv2(x)), 0.2)
+
+    def levels(self, z: torch.Tensor):
+        """Images (N, C, S, S) and the features of levels 0, 1, 2 from one
+        pass (SpaceshipNet's ``CMIGeneratorV3.forward``)."""
+        f0 = self.level0(z)
+        f1 = self.level1(f0)
+        f2 = self.level2(f1)
+        return torch.sigmoid(self.conv3(f2)), [f0, f1, f2]
+
+    def render(self, features: torch.Tensor, level: int) -> torch.Tensor:
+        """The layers after ``level`` applied to its ``features``
+        (SpaceshipNet's ``generate_using_convout``): images in [0, 1]."""
+        x = features
+        if level == 0:
+            x = self.level1(x)
+        if level <= 1:
+            x = self.level2(x)
         return torch.sigmoid(self.conv3(x))                 # (N, C, S, S)
 
     def reset_parameters(self, std: float = 0.02) -> None:

@@ -7,16 +7,11 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.dist import all_reduce, broadcast, get_world_size
 
 from mmdfkd.registry import MODELS
 from mmdfkd.utils import DFKDInputError, sampling_mode
 from .inversion import InversionSynthesizer
-
-#: The layers of :class:`~mmdfkd.generators.InversionGenerator` (the
-#: official ``CMIGeneratorV3``) that the levels are read from.
-GENERATOR_LAYERS = ('fc', 'bn0', 'conv1', 'bn1', 'conv2', 'bn2', 'conv3')
 
 #: Generator levels whose outputs CFE can exchange: 0 the BN-ed first
 #: layer (2c, S/4, S/4), 1 the first conv block (2c, S/2, S/2), 2 the
@@ -34,39 +29,6 @@ def train_mode(module: nn.Module) -> Iterator[None]:
         yield
     finally:
         module.train(was_training)
-
-
-def generator_features(generator: nn.Module, z: torch.Tensor
-                       ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
-    """Images and the features of every level, from one pass (the
-    official ``CMIGeneratorV3.forward``, networks/cmi_generator.py).
-
-    Returns:
-        tuple: Images (N, C, S, S) in [0, 1] (``generator(z)``) and the
-        features of levels 0, 1, 2.
-    """
-    g = generator
-    x = g.fc(z).view(z.size(0), -1, g.init_size, g.init_size)
-    f0 = g.bn0(x)                                       # (N, 2c, S/4, S/4)
-    f1 = F.leaky_relu(g.bn1(g.conv1(F.interpolate(f0, scale_factor=2))),
-                      0.2)                              # (N, 2c, S/2, S/2)
-    f2 = F.leaky_relu(g.bn2(g.conv2(F.interpolate(f1, scale_factor=2))),
-                      0.2)                              # (N, c, S, S)
-    return torch.sigmoid(g.conv3(f2)), [f0, f1, f2]
-
-
-def render(generator: nn.Module, features: torch.Tensor,
-           level: int) -> torch.Tensor:
-    """The generator's layers after ``level`` applied to ``features``
-    (``generate_using_convout``): images (N, C, S, S) in [0, 1]."""
-    g, x = generator, features
-    if level == 0:
-        x = F.leaky_relu(g.bn1(g.conv1(F.interpolate(x, scale_factor=2))),
-                         0.2)
-    if level <= 1:
-        x = F.leaky_relu(g.bn2(g.conv2(F.interpolate(x, scale_factor=2))),
-                         0.2)
-    return torch.sigmoid(g.conv3(x))
 
 
 def exchange_channels(features: torch.Tensor,
@@ -156,11 +118,10 @@ class SpaceshipSynthesizer(InversionSynthesizer):
                  **kwargs):
         super().__init__(**kwargs)
         self.generator = MODELS.build(generator)
-        if not all(hasattr(self.generator, name)
-                   for name in GENERATOR_LAYERS):
+        if not callable(getattr(self.generator, 'levels', None)):
             raise DFKDInputError(
                 'SpaceshipSynthesizer re-renders features through the '
-                'layers of an InversionGenerator, got '
+                'levels of an InversionGenerator, got '
                 f'{type(self.generator).__name__}. Fix: '
                 "synthesizer.generator=dict(type='InversionGenerator', ...).")
         self._check_generator(self.generator)
@@ -234,7 +195,7 @@ class SpaceshipSynthesizer(InversionSynthesizer):
         # those of the synthesis passes
         with train_mode(self.generator):
             for _ in range(self.iterations):
-                raw, feats = generator_features(self.generator, z)
+                raw, feats = self.generator.levels(z)
                 view = self.normalize(self.augment(raw))
                 losses, _ = self.inversion_losses(view, targets, teacher,
                                                   student, adversarial)
@@ -264,7 +225,7 @@ class SpaceshipSynthesizer(InversionSynthesizer):
         """Images (N, C, S, S) in [0, 1] from ``level`` features through
         the current generator in eval mode (BN on running statistics)."""
         with sampling_mode(self.generator, False):
-            return render(self.generator, features, level)
+            return self.generator.render(features, level)
 
     @torch.no_grad()
     def sample(self, num: int, labels=None, rng=None) -> torch.Tensor:

@@ -12,8 +12,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmdfkd.registry import MODELS
-from mmdfkd.synthesizers.spaceship import (exchange_channels,
-                                           generator_features, render)
+from mmdfkd.synthesizers.spaceship import exchange_channels
 from mmdfkd.utils import DFKDInputError
 
 from helpers import LENET, random_teacher_ckpt
@@ -46,12 +45,12 @@ def test_generator_levels_render_the_generator_images():
     torch.manual_seed(0)
     gen = MODELS.build(GEN).eval()
     z = torch.randn(3, 16)
-    images, feats = generator_features(gen, z)
+    images, feats = gen.levels(z)
     torch.testing.assert_close(images, gen(z))
     assert [tuple(f.shape[1:]) for f in feats] == [(8, 8, 8), (8, 16, 16),
                                                    (4, 32, 32)]
     for level, f in enumerate(feats):
-        torch.testing.assert_close(render(gen, f, level), images)
+        torch.testing.assert_close(gen.render(f, level), images)
 
 
 # ------------------------------------------------------------- the method
@@ -118,7 +117,7 @@ def _official_iteration(m, lr=0.05):
     G.train()
     best_cost, best = 1e6, None
     for _ in range(syn.iterations):
-        x, conv_outs = generator_features(G, z)
+        x, conv_outs = G.levels(z)
         v = x
         for t in syn.view:
             v = t(v, syn.rng)
@@ -152,7 +151,7 @@ def _official_iteration(m, lr=0.05):
                 m1 = picks[i].float().view(c, 1, 1)
                 mixed[i] = features[i] * m1 + features[j] * (1 - m1)
             features = mixed
-        images = render(G, features, conv_idx)
+        images = G.render(features, conv_idx)
         for t in syn.view:
             images = t(images, syn.rng)
     x = norm(images)
