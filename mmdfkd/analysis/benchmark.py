@@ -2,7 +2,7 @@
 table and an accuracy-vs-wall-time plot.
 
     python tools/analysis/benchmark.py --suite digits --seeds 0 1 2 \
-        [--methods cgdd fast ...] [--jobs 2] [--reuse] \
+        [--methods cgdd fast ...] [--jobs 2] [--reuse] [--amp | --no-amp] \
         [--work-dir work_dirs/benchmark_digits]
 
 Suites: ``digits`` and ``fashion-mnist`` (every method with a LeNet config:
@@ -17,6 +17,9 @@ value (``randomness.seed``) against its teachers. ``--jobs`` trainings run
 at once (more than one: one thread each). ``--reuse`` keeps every run of
 the work dir that already finished (its ``result.json``), so an
 interrupted suite continues.
+The runs compute in the configs' precision (bfloat16 autocast where the
+device has native bfloat16, float32 elsewhere) unless ``--amp`` forces
+bfloat16 or ``--no-amp`` float32; the table's last line says which.
 
 Writes, in the work dir, ``results.json``, ``results.md`` (printed too:
 top-1 of the final checkpoint, mean ± std over seeds, per seed, the
@@ -34,7 +37,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import torch
+
 from mmdfkd.apis import cli_main
+from mmdfkd.optim.autocast_optim_wrapper import native_bf16
 from mmdfkd.utils import DFKDInputError
 from .accuracy_curve import plot
 from .run_logs import last_metric, run_chain, train_subprocess
@@ -131,6 +137,33 @@ SUITES = {
 }
 
 
+def precision_name(amp: Optional[bool]) -> str:
+    """What a suite's distillation runs compute in: ``amp`` True forces
+    bfloat16 autocast (``--amp``), False float32 (``--no-amp``), None keeps
+    the configs' default (bfloat16 where the device computes it natively,
+    else float32: emulated bfloat16 is many times slower)."""
+    if amp is not None:
+        return 'bfloat16 autocast (forced)' if amp else 'float32'
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return ('bfloat16 autocast (native)' if native_bf16(device) else
+            f'float32 (no native bfloat16 on this {device})')
+
+
+def add_precision_args(parser: argparse.ArgumentParser) -> None:
+    """``--amp`` / ``--no-amp``; neither: the configs' default."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        '--amp', action='store_true',
+        help='force bfloat16 autocast, even where the device emulates it '
+        '(default: the configs\' setting, bfloat16 where native)')
+    group.add_argument('--no-amp', action='store_true', help='float32')
+
+
+def precision_arg(args: argparse.Namespace) -> Optional[bool]:
+    """The ``amp`` argument of :class:`Suite` from the parsed flags."""
+    return True if args.amp else False if args.no_amp else None
+
+
 def _done(run_dir: str) -> Optional[dict]:
     path = osp.join(run_dir, 'result.json')
     if osp.isfile(path):
@@ -151,7 +184,7 @@ class Suite:
     def __init__(self, suite: str, work_dir: str,
                  method_names: Optional[Sequence[str]] = None,
                  seeds: Optional[Sequence[int]] = None, jobs: int = 2,
-                 amp: bool = True, reuse: bool = False):
+                 amp: Optional[bool] = None, reuse: bool = False):
         if suite not in SUITES:
             raise DFKDInputError(
                 f'unknown suite {suite!r}. Fix: one of {", ".join(SUITES)}.')
@@ -175,6 +208,7 @@ class Suite:
         self.seeds = list(default_seeds if seeds is None else seeds)
         self.work_dir, self.jobs = osp.abspath(work_dir), jobs
         self.amp, self.reuse = amp, reuse
+        self.precision = precision_name(amp)
 
     def _teacher(self, name: str) -> dict:
         run_dir = osp.join(self.work_dir, 'teachers', name)
@@ -205,8 +239,8 @@ class Suite:
                     for key, t in ts.items()] for _, ts in stages]
         top1, seconds = run_chain(
             [config for config, _ in stages], self.run_dir(method, seed),
-            [f'randomness.seed={seed}'], amp=self.amp,
-            stage_options=options)
+            [f'randomness.seed={seed}'], amp=self.amp is True,
+            no_amp=self.amp is False, stage_options=options)
         key = 'ensemble_top1' if len(stages[-1][1]) > 1 else 'teacher_top1'
         teacher_top1 = last_metric(last, key)
         if top1 is None or teacher_top1 is None:
@@ -238,7 +272,7 @@ class Suite:
         start = time.time()
         names = list(self.teachers)
         results = dict(dataset=self.dataset, seeds=self.seeds,
-                       jobs=self.jobs,
+                       jobs=self.jobs, precision=self.precision,
                        teachers=dict(zip(names, self._parallel(
                            self._teacher, [(n, ) for n in names]))))
         tasks = [(m, s) for s in self.seeds for m in self.methods]
@@ -283,9 +317,12 @@ def table(results: dict) -> str:
     teachers_line = ', '.join(
         f'{n} {r["top1"]:.2f} % ({r["seconds"]:.0f} s)'
         for n, r in results['teachers'].items())
+    precision = (f', {results["precision"]}' if 'precision' in results
+                 else '')
     lines += ['', f'Teachers: {teachers_line}. Seeds '
               f'{", ".join(map(str, results["seeds"]))}; all runs '
-              f'{results["seconds"]:.0f} s, {results["jobs"]} at a time.']
+              f'{results["seconds"]:.0f} s, {results["jobs"]} at a time'
+              f'{precision}.']
     return '\n'.join(lines)
 
 
@@ -302,14 +339,13 @@ def main(argv=None) -> int:
                         'each)')
     parser.add_argument('--reuse', action='store_true',
                         help='keep the finished runs of --work-dir')
-    parser.add_argument('--no-amp', action='store_true',
-                        help='float32 (default: bfloat16 autocast)')
+    add_precision_args(parser)
     parser.add_argument('--work-dir', help='default: '
                         'work_dirs/benchmark_<suite>')
     args = parser.parse_args(argv)
     suite = Suite(args.suite, args.work_dir or
                   f'work_dirs/benchmark_{args.suite}', args.methods,
-                  args.seeds, args.jobs, not args.no_amp, args.reuse)
+                  args.seeds, args.jobs, precision_arg(args), args.reuse)
     results = suite.run()
     text = table(results)
     with open(osp.join(suite.work_dir, 'results.md'), 'w') as f:

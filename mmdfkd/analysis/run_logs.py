@@ -70,7 +70,8 @@ def run_chain(
         options: Sequence[str] = (),
         amp: bool = False,
         stage_options: Optional[Sequence[Sequence[str]]] = None,
-        root: Optional[str] = None) -> Tuple[Optional[float], List[float]]:
+        root: Optional[str] = None,
+        no_amp: bool = False) -> Tuple[Optional[float], List[float]]:
     """Train a method's configs one after the other (RDSKD: generator, then
     student) with :func:`train_subprocess`.
 
@@ -82,11 +83,15 @@ def run_chain(
         configs (Sequence[str]): Config paths, in order.
         work_dir (str): Work dir of the first stage.
         options (Sequence[str]): ``k=v`` overrides for every stage.
-        amp (bool): Pass ``--amp``. Defaults to False.
+        amp (bool): Pass ``--amp`` (bfloat16 autocast, forced). Defaults
+            to False.
         stage_options (Sequence[Sequence[str]], optional): Extra overrides
             per stage (one list per config), after ``options``.
         root (str, optional): The repository to run in. Defaults to the
             working directory.
+        no_amp (bool): Pass ``--no-amp`` (float32). Defaults to False;
+            neither: the configs' own precision (bfloat16 where the device
+            computes it natively).
 
     Returns:
         tuple: Top-1 of the last stage (None if it logged none) and the
@@ -103,7 +108,7 @@ def run_chain(
         opts = [*options, *(stage_options[k] if stage_options else ())]
         if generator is not None:
             opts.append(f'model.generator_checkpoint={generator}')
-        extra = (['--amp'] if amp else []) + (
+        extra = (['--amp'] if amp else ['--no-amp'] if no_amp else []) + (
             ['--cfg-options', *opts] if opts else [])
         seconds.append(train_subprocess(config, stage_dir, extra, root))
         generator = osp.abspath(osp.join(stage_dir, 'generator.pth'))

@@ -1,5 +1,6 @@
 """The benchmark suites and the demo built on them (the runs themselves are
 minutes long: tools/demo.py is measured, not tested, here)."""
+import os
 import os.path as osp
 
 import pytest
@@ -49,6 +50,32 @@ def test_demo_suite_trains_only_the_teachers_it_needs(tmp_path):
     assert list(only.teachers) == ['lenet5-bn_seed1']
 
 
+@pytest.mark.parametrize('amp,flags', [
+    (None, (False, False)), (True, (True, False)), (False, (False, True))])
+def test_suite_precision_reaches_the_runs(tmp_path, monkeypatch, amp, flags):
+    # default: the configs' own precision (no flag), so a CPU without
+    # native bfloat16 is not made to emulate it (many times slower)
+    calls = []
+
+    def fake_chain(configs, work_dir, options, amp, no_amp, stage_options):
+        calls.append((amp, no_amp))
+        os.makedirs(work_dir)
+        return 97.0, [1.0]
+
+    monkeypatch.setattr(benchmark, 'run_chain', fake_chain)
+    monkeypatch.setattr(benchmark, 'last_metric', lambda *a: 99.0)
+    suite = benchmark.Suite('digits', str(tmp_path), ['cgdd'], [0], amp=amp)
+    assert suite._student('cgdd', 0)['top1'] == 97.0
+    assert calls == [flags]
+    assert suite.precision == benchmark.precision_name(amp)
+    assert benchmark.precision_name(False) == 'float32'
+    assert benchmark.precision_name(True).startswith('bfloat16')
+    cuda = benchmark.torch.cuda.is_available()
+    native = benchmark.native_bf16('cuda' if cuda else 'cpu')
+    assert benchmark.precision_name(None).startswith(
+        'bfloat16' if native else 'float32')
+
+
 def test_table():
     results = dict(
         seeds=[0, 1], jobs=2, seconds=600,
@@ -63,6 +90,9 @@ def test_table():
                         ' | 97.9 ± 0.7 | 110 |')
     assert lines[-1] == ('Teachers: lenet5 99.44 % (25 s). Seeds 0, 1; all '
                          'runs 600 s, 2 at a time.')
+    results['precision'] = 'float32'
+    assert benchmark.table(results).splitlines()[-1].endswith(
+        '2 at a time, float32.')
     results['seeds'] = [0]
     del results['methods']['cgdd']['runs']['1']
     assert benchmark.table(results).splitlines()[2] == (
