@@ -32,6 +32,9 @@ default_hooks = dict(
     # The teacher's class histogram on synthetic images every 500
     # iterations; a warning with a hint when they collapse onto few classes.
     diversity=dict(type='SampleDiversityHook', interval=500),
+    # A warning when the student's top-1 is at chance at a validation; an
+    # error (non-zero exit) when its final one is.
+    student_check=dict(type='StudentCheckHook'),
     # One clear error when a loss becomes NaN / inf.
     finite_loss=dict(type='FiniteLossHook'),
     # student.pth + student_config.py in work_dir: the student for plain

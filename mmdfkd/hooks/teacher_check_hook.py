@@ -63,6 +63,7 @@ class TeacherCheckHook(Hook):
                 s.gt_label.view(-1) for s in data['data_samples']
             ]).to(data['inputs'].device)
             logits_T = model.teacher_logits(data['inputs'])
+            num_classes = next(iter(logits_T.values())).shape[1]
             if len(logits_T) > 1:  # several teachers: also their ensemble
                 logits_T['ensemble'] = torch.stack(
                     list(logits_T.values())).mean(0)        # (N, K)
@@ -89,6 +90,8 @@ class TeacherCheckHook(Hook):
                 'default_hooks.teacher_check.min_top1=X).')
         for name, acc in self.teacher_top1.items():
             runner.message_hub.update_info(f'{name}_top1', acc)
+        if counts:  # the chance level of StudentCheckHook
+            runner.message_hub.update_info('num_classes', num_classes)
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         for name, acc in self.teacher_top1.items():

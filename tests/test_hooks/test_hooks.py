@@ -74,6 +74,9 @@ def test_teacher_check_hook_measures_and_enforces_the_floor(model,
         hits += (model.teacher(x).argmax(1) == labels).sum().item()
         total += len(labels)
     assert acc == pytest.approx(100.0 * hits / total)
+    # the reference and the chance level of StudentCheckHook
+    runner.message_hub.update_info.assert_any_call('teacher_top1', acc)
+    runner.message_hub.update_info.assert_any_call('num_classes', 10)
     hook.after_val_epoch(runner, {})
     runner.message_hub.update_scalar.assert_called_with('val/teacher_top1',
                                                         acc)

@@ -252,10 +252,13 @@ def test_fast_round_equals_the_official_loop(meta_update):
         ema = cur if ema is None else [
             (0.9 * e[0] + 0.1 * c[0], 0.9 * e[1] + 0.1 * c[1])
             for e, c in zip(ema, cur)]
-    torch.testing.assert_close(out['images'], best, rtol=1e-4, atol=1e-5)
+    # images are O(1) in the normalised space after six Adam steps, which
+    # amplify float rounding (an AVX2-only CPU's kernels: 1.4e-5 on the
+    # images, 2.7e-6 on 9 of fc.weight's 8192 entries of size up to 0.3)
+    torch.testing.assert_close(out['images'], best, rtol=1e-4, atol=1e-4)
     for (key, a), b in zip(syn.generator.state_dict().items(),
                            meta.state_dict().values()):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6, msg=key)
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=key)
 
 
 def test_fast_generator_must_match_the_image_size():

@@ -249,3 +249,22 @@ def test_script_exit_status(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith('mmdfkd error:')
+
+
+def test_a_final_student_at_chance_fails_the_run(tmp_path, digits_teacher,
+                                                 capsys):
+    # lr 0: the student keeps its random init; margin 0.5 makes its
+    # accuracy count as chance whatever classes the init happens to favour
+    d = tmp_path / 'at_chance'
+    argv = [DAFL, '--work-dir', str(d), '--cfg-options',
+            f'model.teacher.checkpoint={digits_teacher}',
+            'train_cfg.max_iters=100', 'train_cfg.val_interval=100',
+            'train_dataloader.batch_size=8',
+            'optim_wrapper.student.optimizer.lr=0.0',
+            'default_hooks.checkpoint.interval=100',
+            'default_hooks.student_check.margin=0.5']
+    err = one_error_line(train_tool.main, argv, capsys)
+    assert 'the student is at chance after 100 of 100 iterations' in err
+    assert 'Fix:' in err
+    assert (d / 'iter_100.pth').is_file()  # what was written stays
+    assert not (d / 'student.pth').exists()  # no useless export
