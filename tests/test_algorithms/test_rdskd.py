@@ -254,7 +254,7 @@ def test_two_stages_through_tools_train(tmp_path, digits_teacher):
     top1, seconds = run_chain(
         [STAGE2, STAGE3], gen_dir,
         [f'model.teacher.checkpoint={digits_teacher}',
-         'train_dataloader.batch_size=128'], amp=True,
+         'train_dataloader.batch_size=128'],
         stage_options=[
             ['train_cfg.max_iters=60', 'model.epoch_length=20'],
             ['train_cfg.max_iters=150', 'train_cfg.val_interval=150']])
