@@ -31,18 +31,18 @@ class StudentCheckHook(Hook):
     .. math:: a \le c + \text{margin} \cdot (r - c),
 
     checked only when the reference is clearly above chance
-    (:math:`r - c \ge 20` points). At chance: a warning with a hint; at the
-    last validation of a run of at least ``min_iters`` iterations, a
-    :class:`~mmdfkd.utils.DFKDInputError` (non-zero exit; the checkpoints
-    already written stay). Turn it off with
+    (:math:`r - c \ge 20` points), from iteration ``min_iters`` on (a
+    shorter smoke run is not judged). At chance: a warning with a hint; at
+    the last validation, a :class:`~mmdfkd.utils.DFKDInputError` (non-zero
+    exit; the checkpoints already written stay). Turn it off with
     ``--cfg-options default_hooks.student_check=None``.
 
     Args:
         margin (float): Fraction of the gap to the teacher that still
             counts as chance. Defaults to 0.1 (10 classes, a 99.6 %
             teacher: 19 %).
-        min_iters (int): Shorter runs (smoke tests) only warn. Defaults to
-            100.
+        min_iters (int): Validations before this iteration (smoke runs)
+            are not judged. Defaults to 100.
     """
 
     priority = 'LOW'  # after TeacherCheckHook (NORMAL) logged its reference
@@ -71,13 +71,14 @@ class StudentCheckHook(Hook):
         if top1 is None or ref is None or not num_classes:
             return
         chance = 100.0 / num_classes
-        if ref - chance < 20 or top1 > chance + self.margin * (ref - chance):
-            return
         it, max_iters = runner.iter, runner.max_iters
+        if (it < self.min_iters or ref - chance < 20
+                or top1 > chance + self.margin * (ref - chance)):
+            return
         message = (f'the student is at chance after {it} of {max_iters} '
                    f'iterations: top-1 {top1:.2f} % (chance {chance:.1f} %, '
                    f'teacher {ref:.2f} %).')
-        if it >= max_iters and it >= self.min_iters:
+        if it >= max_iters:
             raise DFKDInputError(f'{message} {AT_CHANCE_HINT}')
         print_log(f'{message} {AT_CHANCE_HINT}', logger='current',
                   level=30)  # WARNING
