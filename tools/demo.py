@@ -1,6 +1,8 @@
-"""The offline digits demo: teacher, DAFL and DFAD students, one table.
+"""The offline digits demo: the teachers, CGDD, RDSKD, CDFKD-MFS and Fast-5
+students, one table.
 
-    python tools/demo.py [--work-dir work_dirs/demo] [--no-amp]
+    python tools/demo.py [--work-dir work_dirs/demo] [--jobs 2] \
+        [--amp | --no-amp]
 
 Run from the repository root (``bash tools/demo.sh`` installs mmdfkd first).
 Writes ``{work_dir}/summary.json``. The logic lives in

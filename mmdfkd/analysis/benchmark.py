@@ -43,7 +43,8 @@ from mmdfkd.apis import cli_main
 from mmdfkd.optim.autocast_optim_wrapper import native_bf16
 from mmdfkd.utils import DFKDInputError
 from .accuracy_curve import plot
-from .run_logs import last_metric, run_chain, train_subprocess
+from .run_logs import (RECORD_ANY_STUDENT, last_metric, run_chain,
+                       train_subprocess)
 from .seed_runs import mean_std
 
 _BN = 'lenet5-bn_seed1'
@@ -142,9 +143,12 @@ def precision_name(amp: Optional[bool]) -> str:
     bfloat16 autocast (``--amp``), False float32 (``--no-amp``), None keeps
     the configs' default (bfloat16 where the device computes it natively,
     else float32: emulated bfloat16 is many times slower)."""
-    if amp is not None:
-        return 'bfloat16 autocast (forced)' if amp else 'float32'
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if amp is False:
+        return 'float32'
+    if amp:  # tools/train.py --amp: float16 on GPUs without bfloat16
+        return ('float16 autocast, loss scaling (forced)' if device == 'cuda'
+                and not native_bf16('cuda') else 'bfloat16 autocast (forced)')
     return ('bfloat16 autocast (native)' if native_bf16(device) else
             f'float32 (no native bfloat16 on this {device})')
 
@@ -239,7 +243,8 @@ class Suite:
                     for key, t in ts.items()] for _, ts in stages]
         top1, seconds = run_chain(
             [config for config, _ in stages], self.run_dir(method, seed),
-            [f'randomness.seed={seed}'], amp=self.amp is True,
+            [f'randomness.seed={seed}', RECORD_ANY_STUDENT],
+            amp=self.amp is True,
             no_amp=self.amp is False, stage_options=options)
         key = 'ensemble_top1' if len(stages[-1][1]) > 1 else 'teacher_top1'
         teacher_top1 = last_metric(last, key)
@@ -251,7 +256,7 @@ class Suite:
         return _save(last, dict(
             top1=top1, teacher_top1=teacher_top1,
             ratio=100 * top1 / teacher_top1, seconds=round(sum(seconds), 1),
-            stage_seconds=seconds))
+            stage_seconds=seconds, precision=self.precision))
 
     def _parallel(self, fn, tasks: List[tuple]) -> List[dict]:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:

@@ -46,7 +46,7 @@ from mmengine.config import Config
 
 from mmdfkd.apis import cli_main
 from mmdfkd.utils import DFKDInputError
-from .run_logs import run_chain
+from .run_logs import RECORD_ANY_STUDENT, run_chain
 
 AXES = ('lr_G', 'latent', 'batch')
 #: results.json entries that must match for --resume to reuse results
@@ -284,7 +284,7 @@ def main(argv=None, runner=None) -> int:
         data['runs'] = old['runs']
         data['meta']['methods'] = {**old['meta']['methods'], **methods}
 
-    base = [f'randomness.seed={args.seed}']
+    base = [f'randomness.seed={args.seed}', RECORD_ANY_STUDENT]
     if teacher is not None:
         base.append(f'model.teacher.checkpoint={teacher}')
     for setting in grid:

@@ -64,6 +64,11 @@ def train_subprocess(config: str,
     return round(seconds, 1)
 
 
+#: The batch tools record every seed's number: a final student at chance
+#: is a warning in its log there, not a failed run (StudentCheckHook).
+RECORD_ANY_STUDENT = 'default_hooks.student_check.fail=False'
+
+
 def run_chain(
         configs: Sequence[str],
         work_dir: str,
@@ -100,6 +105,8 @@ def run_chain(
     Raises:
         RuntimeError: a stage failed (from :func:`train_subprocess`).
     """
+    if amp and no_amp:
+        raise ValueError('run_chain: amp and no_amp exclude each other')
     if stage_options is not None and len(stage_options) != len(configs):
         raise ValueError('stage_options needs one list per config')
     seconds, generator, stage_dir = [], None, work_dir

@@ -26,7 +26,8 @@ import os.path as osp
 import statistics
 
 from mmdfkd.apis import cli_main
-from .run_logs import last_metric, run_chain, train_subprocess
+from .run_logs import (RECORD_ANY_STUDENT, last_metric, run_chain,
+                       train_subprocess)
 
 
 def fmt(value) -> str:
@@ -79,7 +80,8 @@ def main(argv=None) -> int:
                 dict(seed=seed, top1=last_metric(tdir), seconds=secs))
             weights = osp.join(tdir, 'weights.pth')
         for name, configs in methods.items():
-            options = [f'randomness.seed={seed}', *args.cfg_options]
+            options = [f'randomness.seed={seed}', RECORD_ANY_STUDENT,
+                       *args.cfg_options]
             if weights is not None:
                 options.append(
                     f'model.teacher.checkpoint={osp.abspath(weights)}')

@@ -21,7 +21,7 @@ from .checkpoint import trusted_checkpoints
 
 @RUNNERS.register_module()
 class DFKDRunner(Runner):
-    """mmengine's :class:`~mmengine.runner.Runner` with four changes.
+    """mmengine's :class:`~mmengine.runner.Runner` with five changes.
 
     - ``resume`` reads the checkpoint with full unpickling, since mmengine's
       own checkpoints need it; every other local load (``load_from``,
@@ -37,9 +37,22 @@ class DFKDRunner(Runner):
     - Local checkpoints are written to a temporary file and renamed into
       place, so a kill never leaves a half-written ``iter_N.pth`` (see
       :class:`~mmdfkd.hooks.AtomicCheckpointHook` for the rest).
+    - A ``default_hooks`` entry set to None is switched off, whatever its
+      key (mmengine allows None only for its own keys), e.g.
+      ``--cfg-options default_hooks.student_check=None``.
 
     Selected in configs with ``runner_type = 'DFKDRunner'``.
     """
+
+    #: mmengine's own default hooks: None removes them in mmengine already
+    _MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed',
+                               'logger', 'param_scheduler', 'checkpoint')
+
+    def register_default_hooks(self, hooks=None) -> None:
+        if hooks is not None:  # ours (teacher_check, ...): None drops them
+            hooks = {k: v for k, v in hooks.items()
+                     if v is not None or k in self._MMENGINE_DEFAULT_HOOKS}
+        super().register_default_hooks(hooks)
 
     def resume(self, filename, *args, **kwargs):
         with trusted_checkpoints():

@@ -1,7 +1,5 @@
 """Flag a student that stays at chance: warn at a validation, fail at the
 end of the run."""
-from typing import Optional
-
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
@@ -25,8 +23,9 @@ class StudentCheckHook(Hook):
     this check it exits 0 with a useless ``student.pth``. After each
     validation the student's ``accuracy/top1`` :math:`a` is compared with
     chance :math:`c = 100 / K` and with the reference :math:`r` that
-    :class:`TeacherCheckHook` measured (the teachers' ensemble when there
-    are several, else the teacher). The student is *at chance* when
+    :class:`TeacherCheckHook` measured (``reference_top1``: the teachers'
+    ensemble when there are several, else the teacher). The student is *at
+    chance* when
 
     .. math:: a \le c + \text{margin} \cdot (r - c),
 
@@ -34,7 +33,9 @@ class StudentCheckHook(Hook):
     (:math:`r - c \ge 20` points), from iteration ``min_iters`` on (a
     shorter smoke run is not judged). At chance: a warning with a hint; at
     the last validation, a :class:`~mmdfkd.utils.DFKDInputError` (non-zero
-    exit; the checkpoints already written stay). Turn it off with
+    exit; the checkpoints already written stay) unless ``fail=False``
+    (the batch tools, which record every seed's number: ``benchmark.py``,
+    ``seed_runs.py``, ``robustness_sweep.py``). Turn it off with
     ``--cfg-options default_hooks.student_check=None``.
 
     Args:
@@ -43,30 +44,24 @@ class StudentCheckHook(Hook):
             teacher: 19 %).
         min_iters (int): Validations before this iteration (smoke runs)
             are not judged. Defaults to 100.
+        fail (bool): Stop the run at a final student at chance (else only
+            warn). Defaults to True.
     """
 
-    priority = 'LOW'  # after TeacherCheckHook (NORMAL) logged its reference
+    # after LoggerHook (BELOW_NORMAL): the final metrics are logged first
+    priority = 'LOW'
 
-    def __init__(self, margin: float = 0.1, min_iters: int = 100):
+    def __init__(self, margin: float = 0.1, min_iters: int = 100,
+                 fail: bool = True):
         if not 0 <= margin < 1:
             raise DFKDInputError(
                 f'StudentCheckHook margin={margin}. Fix: a fraction in '
                 '[0, 1).')
-        self.margin, self.min_iters = margin, min_iters
-
-    @staticmethod
-    def reference(runner) -> Optional[float]:
-        """The ensemble's or the teacher's top-1 (None when unmeasured)."""
-        hub = runner.message_hub
-        for key in ('ensemble_top1', 'teacher_top1'):
-            value = hub.get_info(key)
-            if value is not None:
-                return value
-        return None
+        self.margin, self.min_iters, self.fail = margin, min_iters, fail
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         top1 = (metrics or {}).get('accuracy/top1')
-        ref = self.reference(runner)
+        ref = runner.message_hub.get_info('reference_top1')
         num_classes = runner.message_hub.get_info('num_classes')
         if top1 is None or ref is None or not num_classes:
             return
@@ -78,7 +73,7 @@ class StudentCheckHook(Hook):
         message = (f'the student is at chance after {it} of {max_iters} '
                    f'iterations: top-1 {top1:.2f} % (chance {chance:.1f} %, '
                    f'teacher {ref:.2f} %).')
-        if it >= max_iters:
+        if it >= max_iters and self.fail:
             raise DFKDInputError(f'{message} {AT_CHANCE_HINT}')
         print_log(f'{message} {AT_CHANCE_HINT}', logger='current',
                   level=30)  # WARNING

@@ -90,8 +90,11 @@ class TeacherCheckHook(Hook):
                 'default_hooks.teacher_check.min_top1=X).')
         for name, acc in self.teacher_top1.items():
             runner.message_hub.update_info(f'{name}_top1', acc)
-        if counts:  # the chance level of StudentCheckHook
+        if counts:  # StudentCheckHook's chance level and reference
             runner.message_hub.update_info('num_classes', num_classes)
+            runner.message_hub.update_info('reference_top1', self.teacher_top1[
+                'ensemble' if 'ensemble' in self.teacher_top1 else
+                next(iter(self.teacher_top1))])
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         for name, acc in self.teacher_top1.items():

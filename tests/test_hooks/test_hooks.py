@@ -76,6 +76,7 @@ def test_teacher_check_hook_measures_and_enforces_the_floor(model,
     assert acc == pytest.approx(100.0 * hits / total)
     # the reference and the chance level of StudentCheckHook
     runner.message_hub.update_info.assert_any_call('teacher_top1', acc)
+    runner.message_hub.update_info.assert_any_call('reference_top1', acc)
     runner.message_hub.update_info.assert_any_call('num_classes', 10)
     hook.after_val_epoch(runner, {})
     runner.message_hub.update_scalar.assert_called_with('val/teacher_top1',

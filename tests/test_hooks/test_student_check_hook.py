@@ -13,9 +13,9 @@ from mmdfkd.utils import DFKDInputError
 
 def runner_for(it, max_iters=1000, teacher=99.63, ensemble=None, classes=10):
     hub = MessageHub(f'student_check_{it}_{max_iters}_{teacher}_{ensemble}')
-    hub.update_info('teacher_top1', teacher)
-    if ensemble is not None:
-        hub.update_info('ensemble_top1', ensemble)
+    # TeacherCheckHook's reference: the ensemble's top-1, else the teacher's
+    hub.update_info('reference_top1', teacher if ensemble is None
+                    else ensemble)
     if classes:
         hub.update_info('num_classes', classes)
     return SimpleNamespace(iter=it, max_iters=max_iters, message_hub=hub)
@@ -31,6 +31,11 @@ def test_final_student_at_chance_fails_the_run():
     with pytest.raises(DFKDInputError):
         hook.after_val_epoch(runner_for(1000), {'accuracy/top1': 18.9})
     hook.after_val_epoch(runner_for(1000), {'accuracy/top1': 19.0})
+    # fail=False (the batch tools): only the warning
+    with mock.patch.object(student_check_hook, 'print_log') as log:
+        StudentCheckHook(fail=False).after_val_epoch(
+            runner_for(1000), {'accuracy/top1': 10.0})
+    assert log.call_count == 1
     # several teachers: the ensemble is the reference
     with pytest.raises(DFKDInputError, match='teacher 50.00 %'):
         hook.after_val_epoch(runner_for(1000, teacher=99.0, ensemble=50.0),

@@ -268,3 +268,17 @@ def test_a_final_student_at_chance_fails_the_run(tmp_path, digits_teacher,
     assert 'Fix:' in err
     assert (d / 'iter_100.pth').is_file()  # what was written stays
     assert not (d / 'student.pth').exists()  # no useless export
+
+
+def test_the_student_check_can_be_switched_off(tmp_path, digits_teacher):
+    # DFKDRunner drops a None default hook of ours (mmengine asserts on it)
+    d = tmp_path / 'unchecked'
+    assert train_tool.main([
+        DAFL, '--work-dir', str(d), '--cfg-options',
+        f'model.teacher.checkpoint={digits_teacher}',
+        'train_cfg.max_iters=100', 'train_cfg.val_interval=100',
+        'train_dataloader.batch_size=8',
+        'optim_wrapper.student.optimizer.lr=0.0',
+        'default_hooks.checkpoint.interval=100',
+        'default_hooks.student_check=None']) == 0
+    assert (d / 'student.pth').is_file()

@@ -58,6 +58,8 @@ def test_suite_precision_reaches_the_runs(tmp_path, monkeypatch, amp, flags):
     calls = []
 
     def fake_chain(configs, work_dir, options, amp, no_amp, stage_options):
+        assert options == ['randomness.seed=0',
+                           'default_hooks.student_check.fail=False']
         calls.append((amp, no_amp))
         os.makedirs(work_dir)
         return 97.0, [1.0]
