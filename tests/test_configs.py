@@ -265,3 +265,41 @@ def test_distillation_configs_read_no_real_training_data(path):
     evaluators = cfg.val_evaluator if isinstance(
         cfg.val_evaluator, list) else [cfg.val_evaluator]
     assert evaluators[0].type == 'mmpretrain.Accuracy'
+
+
+def _schedulers(cfg):
+    """(optimizer name, scheduler dict) of a config's param_scheduler (a
+    list, one dict, or a dict of lists per optimizer)."""
+    sched = cfg.get('param_scheduler') or []
+    if isinstance(sched, dict) and 'type' not in sched:
+        return [(name, s) for name, lst in sched.items() for s in lst or []]
+    return [(None, s) for s in (sched if isinstance(sched, list)
+                                else [sched])]
+
+
+def _lr_zero_early(cfg):
+    """The cosine schedules to eta_min 0 that end before ``max_iters``: they
+    leave their optimizer at lr 0 for the rest of the run (e.g. a child
+    config that lengthens the run and stretches only one schedule)."""
+    max_iters = cfg.train_cfg.get('max_iters')
+    if max_iters is None:  # epoch-based
+        return []
+    return [(name, s.get('end', s.get('T_max')))
+            for name, s in _schedulers(cfg)
+            if s.type == 'CosineAnnealingLR' and not s.get('eta_min')
+            and s.get('end', s.get('T_max')) < max_iters]
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS if 'teachers' not in p],
+                         ids=_ids)
+def test_annealing_schedules_cover_the_run(path):
+    assert not _lr_zero_early(Config.fromfile(path))
+
+
+def test_schedule_check_can_fail():
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/cgdd/cgdd_lenet5-bn_lenet5-half_1xb64-400_digits.py'))
+    cfg.train_cfg.max_iters = 800  # the student's schedule still ends at 400
+    assert _lr_zero_early(cfg) == [('student', 400)]
+    cfg.param_scheduler.generator = [dict(cfg.param_scheduler.student[0])]
+    assert _lr_zero_early(cfg) == [('generator', 400), ('student', 400)]

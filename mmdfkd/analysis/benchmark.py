@@ -97,6 +97,7 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
     it to the next (RDSKD)."""
     ds = dataset
     dafl_iters = '2k' if ds == 'digits' else '3k'
+    cgdd_iters = '400' if ds == 'digits' else '1.2k'
     one = {'model.teacher.checkpoint': _BN}
     plain = {'model.teacher.checkpoint': 'lenet5'}
     pool = {m: (label, [(f'configs/{m.split("-")[0]}/{m}_lenet5-bn_'
@@ -108,7 +109,7 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
                              ('spaceshipnet', 'SpaceshipNet'))}
     return {
         'cgdd': ('CGDD', [(f'configs/cgdd/cgdd_lenet5-bn_lenet5-half_'
-                           f'1xb64-400_{ds}.py', one)]),
+                           f'1xb64-{cgdd_iters}_{ds}.py', one)]),
         'rdskd': ('RDSKD', [
             (f'configs/rdskd/rdskd_generator_lenet5_1xb256-600_{ds}.py',
              plain),
