@@ -244,6 +244,8 @@ def test_config_builds_and_steps(path):
                          ids=_ids)
 def test_distillation_configs_read_no_real_training_data(path):
     cfg = Config.fromfile(path)
+    # and no optimizer sits at lr 0 for the end of the run (_lr_zero_early)
+    assert not _lr_zero_early(cfg)
     if cfg.model.type == 'AttentionAggregation':
         # CDFKD-MFS's second run: a few labelled images of the train split
         assert cfg.train_dataloader.dataset.type == 'FewShotSubset'
@@ -288,12 +290,6 @@ def _lr_zero_early(cfg):
             for name, s in _schedulers(cfg)
             if s.type == 'CosineAnnealingLR' and not s.get('eta_min')
             and s.get('end', s.get('T_max')) < max_iters]
-
-
-@pytest.mark.parametrize('path', [p for p in CONFIGS if 'teachers' not in p],
-                         ids=_ids)
-def test_annealing_schedules_cover_the_run(path):
-    assert not _lr_zero_early(Config.fromfile(path))
 
 
 def test_schedule_check_can_fail():
