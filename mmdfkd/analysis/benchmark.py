@@ -6,9 +6,10 @@ table and an accuracy-vs-wall-time plot.
         [--work-dir work_dirs/benchmark_digits]
 
 Suites: ``digits`` and ``fashion-mnist`` (every method with a LeNet config:
-LeNet-5 / LeNet-5-BN teachers -> LeNet-5-Half), ``digits-resnet`` (the
-second teacher family: mmpretrain's ``ResNet_CIFAR``-18 narrowed, the
-methods with a ``*_resnet18-narrow_*`` config) and ``demo`` (what
+LeNet-5 / LeNet-5-BN teachers -> LeNet-5-Half), ``digits-resnet`` and
+``fashion-mnist-resnet`` (the second teacher family: mmpretrain's
+``ResNet_CIFAR``-18 narrowed, the methods with a ``*_resnet18-narrow_*``
+config) and ``demo`` (what
 ``tools/demo.py`` runs: the three core methods and the best baseline on
 digits). The teachers are trained once per suite (fixed seeds: LeNet-5,
 and LeNet-5-BN with seeds 1, 2, 3; the ResNet with its config's seed, and
@@ -71,23 +72,32 @@ def teachers(dataset: str) -> Dict[str, Tuple[str, Tuple[str, ...]]]:
 
 def resnet_methods(dataset: str) -> Dict[str, Tuple[str, list]]:
     """:func:`methods` for the ResNet teacher family: the LeNet-5-Half
-    students of the ``*_resnet18-narrow_*`` configs (DFAD and RDSKD have
-    none: DFAD stayed near chance with this teacher, RDSKD was not run)."""
+    students of the ``*_resnet18-narrow_*`` configs. Digits: CGDD, Fast-5,
+    DAFL, CDFKD-MFS and RDSKD (DFAD has none: it stayed near chance with
+    this teacher); Fashion-MNIST: CGDD and Fast-5."""
     one = {'model.teacher.checkpoint': _RN}
-    return {name: (label, [(config, ts)]) for name, (label, config, ts) in {
-        'cgdd': ('CGDD', f'configs/cgdd/cgdd_{_RN}_lenet5-half_'
-                 f'1xb64-800_{dataset}.py', one),
-        'fast-5': ('Fast-5', f'configs/fast/fast-5_{_RN}_lenet5-half_'
-                   f'{dataset}.py', one),
-        'dafl': ('DAFL', f'configs/dafl/dafl_{_RN}_lenet5-half_1xb128-2k_'
-                 f'{dataset}.py', one),
-        'cdfkd_mfs': ('CDFKD-MFS (3 teachers)', f'configs/cdfkd_mfs/'
-                      f'cdfkd-mfs_3x{_RN}_mh-lenet5-half_1xb64-900_'
-                      f'{dataset}.py', {
-                          'model.teachers.t1.checkpoint': _RN,
-                          'model.teachers.t2.checkpoint': f'{_RN}_seed2',
-                          'model.teachers.t3.checkpoint': f'{_RN}_seed3'}),
-    }.items()}
+    cgdd_iters = '800' if dataset == 'digits' else '1.2k'
+    found = {
+        'cgdd': ('CGDD', [(f'configs/cgdd/cgdd_{_RN}_lenet5-half_'
+                           f'1xb64-{cgdd_iters}_{dataset}.py', one)]),
+        'fast-5': ('Fast-5', [(f'configs/fast/fast-5_{_RN}_lenet5-half_'
+                               f'{dataset}.py', one)])}
+    if dataset == 'digits':
+        found.update({
+            'dafl': ('DAFL', [(f'configs/dafl/dafl_{_RN}_lenet5-half_'
+                               '1xb128-2k_digits.py', one)]),
+            'cdfkd_mfs': ('CDFKD-MFS (3 teachers)', [(
+                f'configs/cdfkd_mfs/cdfkd-mfs_3x{_RN}_mh-lenet5-half_'
+                '1xb64-900_digits.py', {
+                    'model.teachers.t1.checkpoint': _RN,
+                    'model.teachers.t2.checkpoint': f'{_RN}_seed2',
+                    'model.teachers.t3.checkpoint': f'{_RN}_seed3'})]),
+            'rdskd': ('RDSKD', [
+                (f'configs/rdskd/rdskd_generator_{_RN}_1xb256-600_digits.py',
+                 one),
+                (f'configs/rdskd/rdskd_student_{_RN}_lenet5-half_1xb256-2k_'
+                 'digits.py', one)])})
+    return found
 
 
 def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
@@ -132,6 +142,7 @@ SUITES = {
     'digits': ('digits', None, (0, 1, 2), 'lenet5'),
     'fashion-mnist': ('fashion-mnist', None, (0, 1, 2), 'lenet5'),
     'digits-resnet': ('digits', None, (0, 1, 2), _RN),
+    'fashion-mnist-resnet': ('fashion-mnist', None, (0, 1, 2), _RN),
     # the core methods and the best baseline per CPU-second (Fast-5:
     # 98.46 +- 0.43 % on digits in about 2 CPU-minutes)
     'demo': ('digits', ('cgdd', 'rdskd', 'cdfkd_mfs', 'fast-5'), (0, ),

@@ -79,6 +79,47 @@ def test_balanced_confident_images_give_no_warning():
     assert 'chance 0.10' in hook.verdict(noise, late=True)
 
 
+class NoZeroTeacher(torch.nn.Module):
+    """Spreads images over classes 1..9 (by their mean pixel), never 0."""
+
+    def forward(self, x):
+        bins = (x.flatten(1).mean(1).argsort().argsort() % 9) + 1
+        return torch.nn.functional.one_hot(bins, 10).float() * 5.0
+
+
+def test_a_class_without_images_is_warned_about_late_in_the_run(model):
+    # entropy ln 9 / ln 10 = 0.95 passes the collapse check: only the
+    # missing-class check can see that the student is never shown a 0
+    model.frozen_teachers = lambda: dict(teacher=NoZeroTeacher())
+    hook = SampleDiversityHook(interval=500)
+    for it, warned in ((499, False), (999, True)):  # of 2,000 iterations
+        runner = runner_for(model, it=it, max_iters=2000)
+        with mock.patch(
+                'mmdfkd.hooks.sample_diversity_hook.print_log') as log:
+            hook.after_train_iter(runner, 0)
+        assert log.called == warned
+        info = runner.logger.info.call_args[0][0]
+        assert info.endswith('no image of class 0')
+        assert 'entropy 0.95' in info
+    message = log.call_args[0][0]
+    assert 'none of 256 synthetic images in class 0 (1 of 10' in message
+    assert 'Hint:' in message and log.call_args[1]['level'] == 30
+
+
+def test_missing_classes_need_enough_images_per_class():
+    hook = SampleDiversityHook()
+    stats = dict(class_entropy=0.95, max_class_fraction=0.12,
+                 teacher_confidence=0.9, num_classes=10, num_images=256,
+                 missing_classes=[0])
+    assert 'class 0 ' in hook.verdict(stats, late=True)
+    assert hook.verdict(stats, late=False) is None
+    # 64 images of 10 classes (6.4 each): an empty class can be chance
+    assert hook.verdict(dict(stats, num_images=64), late=True) is None
+    assert 'class 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... (12 of 100' in \
+        hook.verdict(dict(stats, num_classes=100, num_images=1000,
+                          missing_classes=list(range(12))), late=True)
+
+
 def test_measure_leaves_the_run_untouched(model):
     gen_state = {k: v.clone() for k, v in model.generator.state_dict().items()}
     rng_state = torch.get_rng_state()

@@ -12,7 +12,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.mark.parametrize('dataset,family', [
-    ('digits', 'lenet5'), ('fashion-mnist', 'lenet5'), ('digits', 'resnet')])
+    ('digits', 'lenet5'), ('fashion-mnist', 'lenet5'), ('digits', 'resnet'),
+    ('fashion-mnist', 'resnet')])
 def test_every_suite_config_exists(dataset, family):
     found = (benchmark.methods if family == 'lenet5' else
              benchmark.resnet_methods)(dataset)
@@ -27,7 +28,11 @@ def test_every_suite_config_exists(dataset, family):
 
 def test_resnet_suite(tmp_path):
     suite = benchmark.Suite('digits-resnet', str(tmp_path))
-    assert list(suite.methods) == ['cgdd', 'fast-5', 'dafl', 'cdfkd_mfs']
+    assert list(suite.methods) == ['cgdd', 'fast-5', 'dafl', 'cdfkd_mfs',
+                                   'rdskd']
+    # both RDSKD stages load the ResNet teacher; the generator is handed on
+    assert [ts for _, ts in suite.methods['rdskd'][1]] == [
+        {'model.teacher.checkpoint': 'resnet18-narrow'}] * 2
     assert sorted(suite.teachers) == [
         'resnet18-narrow', 'resnet18-narrow_seed2', 'resnet18-narrow_seed3']
     assert suite.methods['cgdd'][1] == [(
@@ -36,6 +41,13 @@ def test_resnet_suite(tmp_path):
     only = benchmark.Suite('digits-resnet', str(tmp_path), ['fast-5'])
     assert only.teachers == {'resnet18-narrow': (
         'configs/teachers/teacher_resnet18-narrow_digits.py', ())}
+    fmnist = benchmark.Suite('fashion-mnist-resnet', str(tmp_path))
+    assert list(fmnist.methods) == ['cgdd', 'fast-5']
+    assert fmnist.methods['cgdd'][1][0][0] == (
+        'configs/cgdd/cgdd_resnet18-narrow_lenet5-half_1xb64-1.2k_'
+        'fashion-mnist.py')
+    assert fmnist.teachers == {'resnet18-narrow': (
+        'configs/teachers/teacher_resnet18-narrow_fashion-mnist.py', ())}
 
 
 def test_demo_suite_trains_only_the_teachers_it_needs(tmp_path):

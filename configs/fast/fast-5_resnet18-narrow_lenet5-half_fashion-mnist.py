@@ -1,0 +1,16 @@
+# Fast-5, a BN ResNet teacher (mmpretrain ResNet_CIFAR-18 narrowed to widths
+# 16..128, 20 BN layers) -> LeNet-5-Half on Fashion-MNIST: the LeNet-5-BN
+# config with the teacher swapped and the BN loss averaged over the layers,
+# weight 3, as in the digits ResNet config. First train the teacher:
+#   python tools/train.py \
+#       configs/teachers/teacher_resnet18-narrow_fashion-mnist.py
+_base_ = [
+    './fast-5_lenet5-bn_lenet5-half_fashion-mnist.py',
+    '../_base_/models/resnet_cifar.py'
+]
+model = dict(
+    teacher=dict(
+        model=dict(_base_.resnet18_cifar_narrow, _delete_=True),
+        checkpoint=('work_dirs/teacher_resnet18-narrow_fashion-mnist/'
+                    'weights.pth')),
+    synthesizer=dict(loss_bn=dict(reduction='mean', loss_weight=3.0)))
