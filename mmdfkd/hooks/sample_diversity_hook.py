@@ -17,11 +17,12 @@ COLLAPSE_HINT = (
     'checkpoint (tools/analysis/generator_diversity.py shows the histogram '
     'of a saved generator).')
 MISSING_HINT = (
-    'Hint: the student never sees these classes, so it cannot learn them; '
-    'a generator that misses a class rarely finds it later: train it again '
+    'Hint: the student never sees these classes, so it cannot learn them. '
+    'With preset labels (CGDD, DeepInversion, CMI, Fast, NAYER), raise the '
+    'class (cross-entropy) term or synthesise longer; without them, a '
+    'generator that misses a class rarely finds it later: train it again '
     '(another seed, a longer generator stage, a higher class-diversity / '
-    'information-entropy weight) or use a method with preset labels (CGDD, '
-    'DeepInversion, CMI, Fast, NAYER).')
+    'information-entropy weight) or use a method with preset labels.')
 UNRECOGNISED_HINT = (
     'Hint: the teacher does not recognise the images yet; check the '
     "teacher's normalisation (data_preprocessor mean/std) and the "
@@ -119,17 +120,17 @@ class SampleDiversityHook(Hook):
                     '(class-histogram entropy '
                     f'{stats["class_entropy"]:.2f} of a balanced 1). '
                     f'{COLLAPSE_HINT}')
+        margin = (stats['teacher_confidence'] - 1 / k) / (1 - 1 / k)
+        if late and margin < self.min_confidence_ratio:
+            return (f'the teacher\'s mean confidence on synthetic images is '
+                    f'{stats["teacher_confidence"]:.2f} (chance {1 / k:.2f}).'
+                    f' {UNRECOGNISED_HINT}')
         missing = stats.get('missing_classes', [])
         if (late and missing
                 and stats['num_images'] >= self.min_images_per_class * k):
             return (f'the teacher puts none of {stats["num_images"]} '
                     f'synthetic images in class {_names(missing)} '
                     f'({len(missing)} of {k} classes). {MISSING_HINT}')
-        margin = (stats['teacher_confidence'] - 1 / k) / (1 - 1 / k)
-        if late and margin < self.min_confidence_ratio:
-            return (f'the teacher\'s mean confidence on synthetic images is '
-                    f'{stats["teacher_confidence"]:.2f} (chance {1 / k:.2f}).'
-                    f' {UNRECOGNISED_HINT}')
         return None
 
     @torch.no_grad()

@@ -1,4 +1,5 @@
-"""A named benchmark suite (digits / fashion-mnist / demo): teachers, every
+"""A named benchmark suite (digits / fashion-mnist /
+digits-resnet / fashion-mnist-resnet / demo): teachers, every
 method x seeds, results.md + results.json + accuracy_time.png.
 
     python tools/analysis/benchmark.py --suite digits --seeds 0 1 2
