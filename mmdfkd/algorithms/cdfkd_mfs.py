@@ -1,11 +1,19 @@
+from functools import partial
 from typing import Dict, List, Optional
 
 import torch
+import torch.nn as nn
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
+from mmdfkd.models import TeacherGroup, group_teachers
 from mmdfkd.registry import MODELS
-from mmdfkd.utils import BNStatsRecorder, DFKDInputError, add_prefix, frozen
+from mmdfkd.utils import DFKDInputError, add_prefix, frozen
 from .base_dfkd import BaseDFKD
+
+
+def _forget_teacher_groups(algorithm: 'CDFKDMFS', teacher: nn.Module,
+                           incompatible_keys) -> None:
+    algorithm._teacher_groups = None
 
 
 @MODELS.register_module()
@@ -36,15 +44,23 @@ class CDFKDMFS(BaseDFKD):
         \mathcal{L}_G = \sum_i \frac{1}{N}\Big(-\ell_1(S_i, T_i)
         + w_{bn} \sum_l \rho_l\, r_l(T_i)\Big).
 
-    The generator loss is back-propagated teacher by teacher into the images
-    (each teacher's graph is freed), so memory stays flat in :math:`N`,
-    then once through the student into the images and once through the
-    generator, by the optim wrapper's ``update_params`` (one DDP gradient
-    sync, gradient accumulation honoured); gradients flow through the
+    The generator loss is back-propagated teacher group by teacher group
+    into the images (each group's graph is freed), then once through the
+    student into the images and once through the generator, by the optim
+    wrapper's ``update_params`` (one DDP gradient sync, gradient
+    accumulation honoured); gradients flow through the
     frozen teachers and the frozen student to the images only
     (:meth:`train_generator`). As in the official code the student stays
     in train mode during the generator step, so its BN running statistics
     also see those batches.
+
+    **Teacher groups.** Teachers that all share one architecture run
+    stacked into one network
+    (:func:`~mmdfkd.models.teacher_group.group_teachers`: one grouped layer
+    per layer, checked on the first batch to give each teacher's outputs),
+    which is faster but holds every teacher's activations at once in the
+    generator step (and a second copy of their weights); otherwise they run
+    one by one, one teacher's graph at a time.
 
     The train loader must yield ``student_steps + 1`` codes per sample
     (``LatentDataset(codes_per_sample=student_steps + 1)``).
@@ -62,6 +78,9 @@ class CDFKDMFS(BaseDFKD):
             None.
         student_steps (int): Student updates per generator update.
             Defaults to 5.
+        stack_teachers (bool): Run teachers of one architecture as one
+            stacked network; False runs them one by one (same result up to
+            float rounding). Defaults to True.
         **kwargs: Arguments of :class:`BaseDFKD`: ``teachers`` (a dict, in
             header order), ``student``, ``generator``, ``data_preprocessor``.
     """
@@ -75,6 +94,7 @@ class CDFKDMFS(BaseDFKD):
                  loss_bn: dict,
                  loss_feat: Optional[dict] = None,
                  student_steps: int = 5,
+                 stack_teachers: bool = True,
                  **kwargs):
         super().__init__(**kwargs)
         num_heads = getattr(self.student, 'num_heads', None)
@@ -102,18 +122,40 @@ class CDFKDMFS(BaseDFKD):
                         '(the paper uses no adapter). Fix: loss_feat=None '
                         'for this teacher-student pair.')
         self.student_steps = student_steps
+        self.stack_teachers = stack_teachers
+        self._teacher_groups: Optional[List[TeacherGroup]] = None
+        self._groups_built_for = None
+        # the stacked copy goes stale when a teacher's weights are loaded
+        # (through the algorithm or the teacher itself)
+        for teacher in self.frozen_teachers().values():
+            teacher.register_load_state_dict_post_hook(
+                partial(_forget_teacher_groups, self))
         self.student_losses = ('loss_head', 'loss_ens') + (
             ('loss_feat', ) if loss_feat is not None else ())
+
+    def teacher_groups(self, images: torch.Tensor) -> List[TeacherGroup]:
+        """The teachers, in header order, as groups (:class:`TeacherGroup`),
+        built on the first batch (the check of ``group_teachers`` runs on
+        it) and again after a device or dtype change or a teacher weight
+        load. Not submodules: nothing of them enters the checkpoint."""
+        teachers = list(self.frozen_teachers().values())
+        weight = next(teachers[0].parameters())
+        if self._teacher_groups is None or self._groups_built_for != (
+                weight.device, weight.dtype):
+            self._teacher_groups = group_teachers(
+                teachers, images.detach(), stack=self.stack_teachers)
+            self._groups_built_for = (weight.device, weight.dtype)
+        return self._teacher_groups
 
     @torch.no_grad()
     def teacher_outputs(self, images: torch.Tensor) -> Dict[str, List]:
         """Every teacher's logits ``T_i`` (N, K) and pooled features
         ``f^T_i`` (N, D), in header order."""
         logits, feats = [], []
-        for teacher in self.frozen_teachers().values():
-            f = teacher.extract_feat(images)                # ((N, D), )
-            logits.append(teacher.head(f))                  # (N, K)
-            feats.append(f[-1])                             # (N, D)
+        for group in self.teacher_groups(images):
+            group_logits, group_feats = group.outputs(images)
+            logits += group_logits                          # k x (N, K)
+            feats += group_feats                            # k x (N, D)
         return dict(logits=logits, feats=feats)
 
     def train_step(self, data: dict,
@@ -150,12 +192,13 @@ class CDFKDMFS(BaseDFKD):
 
     def train_generator(self, z: torch.Tensor,
                         wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
-        r""":math:`\mathcal{L}_G`, back-propagated teacher by teacher.
+        r""":math:`\mathcal{L}_G`, back-propagated teacher group by group.
 
         The images are cut from the generator's graph (``x``) and the
         student's header logits from the student's (``heads``). Each
-        teacher's loss is back-propagated into ``x`` and ``heads`` and its
-        graph freed, so memory stays flat in the number of teachers; then
+        teacher group's loss is back-propagated into ``x`` and its
+        members' ``heads`` and its graph freed (one teacher's graph at a
+        time when the teachers do not stack); then
         the student's graph is traversed once with the gathered header
         gradients, and the generator receives :math:`\partial
         \mathcal{L}_G / \partial x` through the surrogate
@@ -172,15 +215,19 @@ class CDFKDMFS(BaseDFKD):
             with frozen(self.student):
                 logits_S, _ = self.student(x, mode='heads')  # H x (N, K)
             heads = [s.detach().requires_grad_() for s in logits_S]
-            for head, teacher in zip(heads, self.frozen_teachers().values()):
-                with BNStatsRecorder(teacher) as rec:
-                    logits_T = teacher(x)                   # (N, K)
-                loss_adv = -self.loss_adv(head, logits_T) / num_t
-                loss_bn = self.loss_bn(*rec.statistics()) / num_t
-                torch.autograd.backward(loss_adv + loss_bn, inputs=[x, head])
+            unpaired = iter(heads)
+            for group in self.teacher_groups(x):
+                with group.recorder() as rec:
+                    logits_T = group(x)                     # k x (N, K)
+                mine = [next(unpaired) for _ in logits_T]   # their headers
+                loss_adv = -sum(self.loss_adv(h, t) for h, t in zip(
+                    mine, logits_T)) / num_t
+                loss_bn = sum(self.loss_bn(*stats)
+                              for stats in group.statistics(rec)) / num_t
+                torch.autograd.backward(loss_adv + loss_bn, inputs=[x, *mine])
                 log_vars['loss_adv'] += loss_adv.detach()
                 log_vars['loss_bn'] += loss_bn.detach()
-                del rec, logits_T                 # free teacher i's graph
+                del rec, logits_T                 # free this group's graph
             torch.autograd.backward(                # the student, once
                 logits_S, [h.grad for h in heads], inputs=[x])
             surrogate = (images * x.grad.to(images.dtype)).sum()

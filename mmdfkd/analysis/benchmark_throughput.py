@@ -3,6 +3,7 @@
     python tools/analysis/benchmark_throughput.py CONFIG [--device cpu|cuda]
         [--amp] [--channels-last] [--compile] [--iters N] [--warmup W]
         [--rounds R] [--batch-size B] [--frozen-reference] [--seed S]
+        [--cfg-options KEY=VALUE ...]
     torchrun --nproc_per_node 2 tools/analysis/benchmark_throughput.py \
         CONFIG --launcher pytorch [...]
 
@@ -77,7 +78,7 @@ from typing import Callable, List, Optional, Tuple
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.optim import OptimWrapperDict
 
 from mmdfkd.apis import cli_main, register_all_modules
@@ -271,6 +272,10 @@ def parse_args(argv=None):
                         help='freeze the reference teachers as mmdfkd '
                         'does, instead of leaving them trainable as the '
                         'official code')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={},
+                        help='override config keys for every setting and '
+                        'the reference (e.g. model.stack_teachers=False)')
     parser.add_argument('--launcher', choices=['none', 'pytorch'],
                         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -287,6 +292,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     register_all_modules()
     cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
     method = cfg.model.type
     if method not in REFERENCES:
         print(f'no reference loop for {method}; known: '

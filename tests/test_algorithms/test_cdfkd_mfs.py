@@ -42,9 +42,12 @@ def _bn_loss(teacher, images):
     return loss
 
 
-def test_one_step_equals_the_official_update(tmp_path):
+@pytest.mark.parametrize('stack_teachers', [True, False])
+def test_one_step_equals_the_official_update(tmp_path, stack_teachers):
+    """Teachers stacked into one network (the default) or run one by one:
+    the same step as the official loop."""
     torch.manual_seed(0)
-    model = MODELS.build(mfs_cfg(tmp_path))
+    model = MODELS.build(mfs_cfg(tmp_path, stack_teachers=stack_teachers))
     model.train()
     ref = copy.deepcopy(model)
     z = torch.randn(6, 3, 8)  # N = 6, student_steps + 1 = 3 codes
@@ -85,6 +88,36 @@ def test_one_step_equals_the_official_update(tmp_path):
                                rtol=1e-5, atol=1e-5)
     for (name, p), q in zip(model.named_parameters(), ref.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6, msg=name)
+    assert [g.num_members for g in model._teacher_groups] == (
+        [3] if stack_teachers else [1, 1, 1])
+
+
+def test_stacked_teachers_stay_out_of_the_checkpoint(tmp_path):
+    """The stacked copy is not a submodule (no new state_dict keys) and is
+    rebuilt from the teachers after their weights are loaded."""
+    model = MODELS.build(mfs_cfg(tmp_path, student_steps=1))
+    model.train()
+    keys = set(model.state_dict())
+    optim = build_optim_wrapper(model, copy.deepcopy(OPTIM))
+    model.train_step(dict(inputs=torch.randn(4, 2, 8)), optim)
+    (group, ) = model._teacher_groups
+    assert set(model.state_dict()) == keys
+    images = torch.randn(2, 1, 32, 32)
+    state = model.state_dict()
+    state['teachers.t1.head.layers.1.fc.bias'] = torch.full((10, ), 7.)
+    model.load_state_dict(state)  # through the algorithm (resume)
+    assert model._teacher_groups is None
+    logits = model.teacher_outputs(images)['logits']
+    torch.testing.assert_close(logits[0], model.teachers.t1(images))
+    assert model._teacher_groups[0].stacked
+    t3 = model.teachers.t3.state_dict()
+    t3['head.layers.1.fc.bias'] = torch.full((10, ), -7.)
+    model.teachers.t3.load_state_dict(t3)  # through the teacher itself
+    logits = model.teacher_outputs(images)['logits']
+    torch.testing.assert_close(logits[2], model.teachers.t3(images))
+    model.double()  # a dtype change rebuilds the stacked copy too
+    logits = model.teacher_outputs(images.double())['logits']
+    assert logits[0].dtype == torch.float64
 
 
 def test_generator_step_leaves_no_gradient_on_student_or_teachers(tmp_path):

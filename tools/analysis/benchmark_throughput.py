@@ -3,6 +3,7 @@
     python tools/analysis/benchmark_throughput.py CONFIG [--device cpu|cuda]
         [--amp] [--channels-last] [--compile] [--iters N] [--warmup W]
         [--rounds R] [--batch-size B] [--frozen-reference] [--seed S]
+        [--cfg-options KEY=VALUE ...]
     SCRIPT=tools/analysis/benchmark_throughput.py \
         tools/dist_train.sh CONFIG 2 [...]
 
