@@ -108,6 +108,7 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
     ds = dataset
     dafl_iters = '2k' if ds == 'digits' else '3k'
     cgdd_iters = '400' if ds == 'digits' else '1.2k'
+    mfs_iters = '300' if ds == 'digits' else '3k'
     one = {'model.teacher.checkpoint': _BN}
     plain = {'model.teacher.checkpoint': 'lenet5'}
     pool = {m: (label, [(f'configs/{m.split("-")[0]}/{m}_lenet5-bn_'
@@ -126,8 +127,8 @@ def methods(dataset: str) -> Dict[str, Tuple[str, List[Tuple[str, dict]]]]:
             (f'configs/rdskd/rdskd_student_lenet5_lenet5-half_1xb256-2k_'
              f'{ds}.py', plain)]),
         'cdfkd_mfs': ('CDFKD-MFS (3 teachers)', [(
-            f'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-300_'
-            f'{ds}.py', _MFS_TEACHERS)]),
+            f'configs/cdfkd_mfs/cdfkd-mfs_3xlenet5_mh-lenet5-half_1xb64-'
+            f'{mfs_iters}_{ds}.py', _MFS_TEACHERS)]),
         'dafl': ('DAFL', [(f'configs/dafl/dafl_lenet5_lenet5-half_1xb128-'
                            f'{dafl_iters}_{ds}.py', plain)]),
         'dfad': ('DFAD', [(f'configs/dfad/dfad_lenet5_lenet5-half_1xb128-1k_'
