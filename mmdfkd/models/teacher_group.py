@@ -102,7 +102,7 @@ def stack_modules(modules: Sequence[nn.Module],
     g = len(modules)
     if type(first) is nn.Conv2d:
         conv = _shallow_copy(first)  # same hyper-parameters
-        shared = entry == '' and first.groups == 1   # one input for all
+        shared = entry == ''  # reads the images, once for all modules
         conv.in_channels = first.in_channels * (1 if shared else g)
         conv.out_channels = first.out_channels * g
         conv.groups = first.groups * (1 if shared else g)
